@@ -1,0 +1,17 @@
+/**
+ * `make bench`: runs every benchmark and prints one table. A bench named on the command
+ * line (`make bench ONLY=transform`) runs alone.
+ */
+import { formatTable, type Bench, type BenchRow } from './table';
+
+const benches: Bench[] = [];
+
+const only = process.argv.slice(2);
+const rows: BenchRow[] = [];
+for (const bench of benches) {
+  if (only.length > 0 && !only.some((o) => bench.title.includes(o))) continue;
+  process.stderr.write(`bench: ${bench.title} ...\n`);
+  rows.push(...(await bench.run()));
+}
+console.log(formatTable(rows));
+process.exitCode = rows.every((r) => r.pass) ? 0 : 1;
