@@ -150,6 +150,26 @@ export const predictionColumns = [
   { name: 'scored_at', type: 'timestamp', nullable: false, comment: 'when the row was scored (UTC)' },
 ] as const satisfies readonly Column[];
 
+/** The model's inputs as the API received them: the cleaned columns the features read. */
+const predictionInputColumns = cleanedBeerColumns.filter(
+  (c) => ('feature' in c && c.feature === 'base') || c.name === 'volume_litres' || c.name === 'hops',
+);
+
+/**
+ * Every answered prediction, logged by the serving app (monitoring and drift). Its input
+ * columns are the cleaned table's, so live traffic and training data compare column by column.
+ */
+export const predictionLogColumns = [
+  { name: 'request_id', type: 'string', nullable: false, comment: 'request id (one request may hold many beers)' },
+  { name: 'item', type: 'int', nullable: false, comment: 'position of the beer in the request' },
+  { name: 'predicted_at', type: 'timestamp', nullable: false, comment: 'when the prediction was answered (UTC)' },
+  { name: 'model_version', type: 'string', nullable: false, comment: 'registry version that answered' },
+  { name: 'feature_set', type: 'string', nullable: false, comment: 'base | hops' },
+  ...predictionInputColumns.map((c) => ({ ...c, nullable: true as const })),
+  { name: 'predicted_ibu', type: 'double', nullable: false, comment: 'the answer' },
+  { name: 'latency_ms', type: 'double', nullable: false, comment: 'request latency in milliseconds' },
+] as const satisfies readonly Column[];
+
 export const rawBeerTable = {
   name: 'raw',
   description: 'PunkAPI beers as collected, one JSON line per record',
@@ -171,8 +191,15 @@ export const predictionTable = {
   columns: predictionColumns,
 } as const satisfies TableDefinition;
 
+export const predictionLogTable = {
+  name: 'prediction_log',
+  description: 'Every prediction the serving app answered: inputs, answer, model version, latency',
+  prefix: 'prediction_log/',
+  columns: predictionLogColumns,
+} as const satisfies TableDefinition;
+
 /** Every table in the lake, in the order a catalogue lists them. */
-export const lakeTables = [rawBeerTable, cleanedBeerTable, predictionTable] as const satisfies readonly TableDefinition[];
+export const lakeTables = [rawBeerTable, cleanedBeerTable, predictionTable, predictionLogTable] as const satisfies readonly TableDefinition[];
 
 /** The de-duplicated view: the latest cleaned record per beer id. */
 export const beersView = {
@@ -205,6 +232,7 @@ export type RowOf<C extends readonly Field[]> = {
 export type CleanedBeer = RowOf<typeof cleanedBeerColumns>;
 export type HopAddition = RowOf<typeof hopAdditionFields>;
 export type PredictionRow = RowOf<typeof predictionColumns>;
+export type PredictionLogRow = RowOf<typeof predictionLogColumns>;
 export type HopStage = 'start' | 'middle' | 'end' | 'dry_hop' | 'other';
 export type HopAttribute = 'bitter' | 'flavour' | 'aroma' | 'other';
 
