@@ -41,3 +41,7 @@ typecheck: install ## type-check only
 .PHONY: bench
 bench: install ## benchmarks: a table of measurements, each against a reference from the same run
 	npx tsx bench/main.ts $(ONLY)
+
+.PHONY: query
+query: install ## run SQL on the local lake: make query SQL="select count(*) from beers"
+	$(BREWLAKE) query --lake $(LAKE) "$(SQL)"

@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogue, writeCatalogueLake } from '../glue/lake-fixture';
+import { savedQueries } from '../glue/saved-queries';
+
+const run = promisify(execFile);
+const brewlake = async (...args: string[]) => {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/brewlake.mjs', 'query', ...args], {
+      env: { ...process.env, BREWLAKE_ATHENA_WORKGROUP: '', BREWLAKE_GLUE_DATABASE: '' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+};
+
+let lake: string;
+beforeAll(async () => {
+  lake = await mkdtemp(join(tmpdir(), 'brewlake-cli-query-'));
+  await writeCatalogueLake(lake, { redelivered: 25 });
+});
+afterAll(async () => {
+  await rm(lake, { recursive: true, force: true });
+});
+
+describe('brewlake query', () => {
+  it('prints an aligned table, numbers right-aligned, NULL shown', async () => {
+    const { code, stdout, stderr } = await brewlake('--lake', lake, 'select id, name, ibu from beers where id in (24, 185) order by id');
+    expect(code).toBe(0);
+    const ibu = (id: number) => catalogue.find((b) => b.id === id)?.ibu;
+    expect(ibu(24)).toBeNull();
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ id  name\s+ ibu$/);
+    expect(lines[2]).toMatch(/^ 24  The End Of History\s+NULL$/);
+    expect(lines[3]).toMatch(/^185  Tactical Nuclear Penguin\s+1157$/);
+    expect(new Set(lines.map((l) => l.length)).size).toBe(1);
+    expect(stderr).toContain('(2 rows)');
+  });
+
+  it('prints JSON rows, and counts each beer once', async () => {
+    const { code, stdout } = await brewlake('--lake', lake, '--format', 'json', 'select count(*) as beers, count(distinct id) as ids from beers');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual([{ beers: catalogue.length, ids: catalogue.length }]);
+  });
+
+  it('prints RFC 4180 CSV', async () => {
+    const { stdout } = await brewlake('--lake', lake, '--format', 'csv', 'select id, name, dq_flags from beers where id = 317');
+    const beer = catalogue.find((b) => b.id === 317)!;
+    expect(stdout).toBe(`id,name,dq_flags\r\n317,${beer.name},"[""ph_out_of_range""]"\r\n`);
+  });
+
+  it('runs a saved query and lists them', async () => {
+    const saved = await brewlake('--lake', lake, '--saved', 'strongest-beers', '--format', 'json');
+    expect(saved.code).toBe(0);
+    expect(JSON.parse(saved.stdout)).toHaveLength(10);
+    const list = await brewlake('--list', '--format', 'json');
+    expect(JSON.parse(list.stdout)).toEqual(savedQueries().map(({ name, description }) => ({ name, description })));
+  });
+
+  it('exits non-zero with the engine message on bad SQL, an unknown saved query or a missing Athena setting', async () => {
+    const bad = await brewlake('--lake', lake, 'select nope from beers');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/nope/);
+    expect(bad.stdout).toBe('');
+    const unknown = await brewlake('--saved', 'no-such-query');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/no saved query named no-such-query; saved queries: .*strongest-beers/);
+    const athena = await brewlake('--engine', 'athena', 'select 1');
+    expect(athena.code).not.toBe(0);
+    expect(athena.stderr).toMatch(/--workgroup or BREWLAKE_ATHENA_WORKGROUP/);
+  });
+});

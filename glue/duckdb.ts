@@ -1,0 +1,220 @@
+/**
+ * DuckDB standing in for Athena over the local lake folder: an in-memory database with one
+ * view per lake table (named like the Glue tables) reading the table's newline-delimited
+ * JSON files with the columns and types of glue/schema (never auto-detected: the schema is
+ * the contract), and the de-duplicated `beers` view of glue/views on top.
+ *
+ * Why the views list their files instead of holding a glob: DuckDB's JSON reader cannot
+ * leave a writer's staging files out of a glob (a filter on the file name is applied after
+ * the file is read, a list of globs fails when one matches nothing, and table-function
+ * arguments cannot be subqueries), and a glob matching no file at all is an error, while an
+ * empty zone must be an empty table. So before every query the engine lists each zone and
+ * re-creates the views whose files changed: a file delivered after `open` is seen by the
+ * next query, exactly as a glob re-evaluated at query time would see it.
+ */
+import { resolve } from 'node:path';
+import {
+  DuckDBInstance,
+  DuckDBTypeId,
+  JsonDuckDBValueConverter,
+  dateFromTimestampMillisecondsValue,
+  dateFromTimestampNanosecondsValue,
+  dateFromTimestampSecondsValue,
+  dateFromTimestampTZValue,
+  dateFromTimestampValue,
+  doubleFromDecimalValue,
+  stringFromValue,
+  type DuckDBConnection,
+  type DuckDBValue,
+  type DuckDBValueConverter,
+  type Json,
+} from '@duckdb/node-api';
+import { duckDbType } from './column-types';
+import { listTableFiles } from './lake-files';
+import {
+  QueryCancelled,
+  QueryFailed,
+  QueryTimeout,
+  bigintValue,
+  lakeTimestampText,
+  type JsonValue,
+  type QueryEngine,
+  type QueryResult,
+} from './query-engine';
+import { beersView, lakeTables, type TableDefinition } from './schema';
+import { createViewSql, quoteIdentifier } from './views';
+
+/** How the lake writes every `timestamp` column: UTC `YYYY-MM-DD HH:MM:SS.sss`. */
+export const lakeTimestampFormat = '%Y-%m-%d %H:%M:%S.%g';
+
+export interface DuckDbLakeOptions {
+  /** Interrupt a statement running longer than this (`QueryTimeout`). Default: no limit. */
+  readonly timeoutMs?: number;
+  /** The tables to expose. Default: every table in `lakeTables`. */
+  readonly tables?: readonly TableDefinition[];
+}
+
+interface RunningStatement {
+  readonly sql: string;
+  interruptedBy?: 'timeout' | 'close';
+}
+
+export interface DuckDbLakeEngine extends QueryEngine {
+  readonly kind: 'duckdb';
+  readonly lakeDir: string;
+}
+
+const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/** The SELECT a table's view runs over the given files (none: an empty view with the same columns). */
+export function tableViewBodySql(table: TableDefinition, files: readonly string[]): string {
+  if (files.length === 0) {
+    const nulls = table.columns.map((c) => `cast(null as ${duckDbType(c.type)}) as ${quoteIdentifier(c.name)}`);
+    return `select ${nulls.join(', ')} limit 0`;
+  }
+  const columns = table.columns.map((c) => `${quoteIdentifier(c.name)}: ${sqlString(duckDbType(c.type))}`);
+  const names = table.columns.map((c) => quoteIdentifier(c.name));
+  return [
+    `select ${names.join(', ')}`,
+    'from read_json(',
+    `  [${files.map(sqlString).join(', ')}],`,
+    `  format = 'newline_delimited', columns = {${columns.join(', ')}},`,
+    `  timestampformat = ${sqlString(lakeTimestampFormat)}, hive_partitioning = false`,
+    ')',
+  ].join('\n');
+}
+
+/** Opens an in-memory DuckDB with the lake's views over `lakeDir` (which need not exist yet). */
+export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions = {}): Promise<DuckDbLakeEngine> {
+  const root = resolve(lakeDir);
+  const tables = options.tables ?? lakeTables;
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const viewFiles = new Map<string, string>();
+  let closed = false;
+  let running: RunningStatement | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const refreshViews = async () => {
+    const listings = await Promise.all(tables.map((t) => listTableFiles(root, t)));
+    for (const [i, table] of tables.entries()) {
+      const files = listings[i] ?? [];
+      const signature = files.join('\n');
+      if (viewFiles.get(table.name) === signature) continue;
+      await connection.run(`create or replace view ${quoteIdentifier(table.name)} as\n${tableViewBodySql(table, files)}`);
+      viewFiles.set(table.name, signature);
+    }
+    if (!viewFiles.has(beersView.name)) {
+      await connection.run(createViewSql(beersView));
+      viewFiles.set(beersView.name, '');
+    }
+  };
+
+  /**
+   * DuckDB forgets an interrupt that lands between statements (each statement starts
+   * uninterrupted), so it is repeated until the statement it was meant for has settled.
+   */
+  const interrupt = (statement: RunningStatement, why: 'timeout' | 'close') => {
+    statement.interruptedBy ??= why;
+    const repeat = () => {
+      if (running !== statement) return;
+      connection.interrupt();
+      setTimeout(repeat, 25).unref();
+    };
+    repeat();
+  };
+
+  const run = async (sql: string): Promise<QueryResult> => {
+    if (closed) throw new QueryCancelled('duckdb', sql, 'the engine is closed');
+    const current: RunningStatement = { sql };
+    running = current;
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => interrupt(current, 'timeout'), options.timeoutMs);
+    try {
+      await refreshViews();
+      if (current.interruptedBy) throw new Error('interrupted before the statement started');
+      return await readResult(connection, sql);
+    } catch (error) {
+      if (current.interruptedBy === 'timeout') throw new QueryTimeout('duckdb', sql, options.timeoutMs ?? 0);
+      if (current.interruptedBy === 'close') throw new QueryCancelled('duckdb', sql, 'the engine was closed while the query ran');
+      throw new QueryFailed('duckdb', sql, error instanceof Error ? error.message : String(error));
+    } finally {
+      clearTimeout(timer);
+      running = undefined;
+    }
+  };
+
+  try {
+    await refreshViews();
+  } catch (error) {
+    connection.closeSync();
+    instance.closeSync();
+    throw error;
+  }
+
+  return {
+    kind: 'duckdb',
+    lakeDir: root,
+    query(sql) {
+      // One connection runs one statement at a time; the queue also keeps a view refresh
+      // from racing another query's.
+      const result = queue.then(() => run(sql));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (running) interrupt(running, 'close');
+      await queue;
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+async function readResult(connection: DuckDBConnection, sql: string): Promise<QueryResult> {
+  const reader = await connection.runAndReadAll(sql);
+  const names = reader.columnNames();
+  const types = reader.columnTypes();
+  const columns = names.map((name, i) => ({ name, type: String(types[i]) }));
+  const rows = reader.convertRowObjects(lakeValueConverter) as Record<string, JsonValue>[];
+  return { columns, rows };
+}
+
+/**
+ * DuckDB values as the interface promises them; everything not listed converts as
+ * DuckDB's own JSON converter does (lists → arrays, structs → objects, VARCHAR → string).
+ */
+const lakeValueConverter: DuckDBValueConverter<JsonValue> = (value, type, converter) => {
+  if (value == null) return null;
+  switch (type.typeId) {
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
+      return typeof value === 'bigint' ? bigintValue(value) : stringFromValue(value);
+    case DuckDBTypeId.DECIMAL:
+      return doubleFromDecimalValue(value);
+    case DuckDBTypeId.TIMESTAMP:
+      return timestampText(value, dateFromTimestampValue);
+    case DuckDBTypeId.TIMESTAMP_S:
+      return timestampText(value, dateFromTimestampSecondsValue);
+    case DuckDBTypeId.TIMESTAMP_MS:
+      return timestampText(value, dateFromTimestampMillisecondsValue);
+    case DuckDBTypeId.TIMESTAMP_NS:
+      return timestampText(value, dateFromTimestampNanosecondsValue);
+    case DuckDBTypeId.TIMESTAMP_TZ:
+      return timestampText(value, dateFromTimestampTZValue);
+    default:
+      return JsonDuckDBValueConverter(value, type, converter as DuckDBValueConverter<Json>) as JsonValue;
+  }
+};
+
+/** Infinite timestamps have no calendar text; DuckDB's own spelling (`infinity`) stands. */
+function timestampText(value: DuckDBValue, toDate: (value: DuckDBValue) => Date): string {
+  try {
+    return lakeTimestampText(toDate(value).getTime());
+  } catch {
+    return stringFromValue(value);
+  }
+}
