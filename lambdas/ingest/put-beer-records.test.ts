@@ -1,0 +1,93 @@
+import { PutRecordsCommand, type KinesisClient, type PutRecordsCommandInput, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CollectedBeer } from '../punkapi/beer-source';
+import { beerRecord, chunkEntries, putBeerRecords, putRecordsLimits, PutRecordsIncomplete, RecordTooLarge } from './put-beer-records';
+
+/** A Kinesis client stubbed at the SDK boundary: `answer` decides each entry's fate per call. */
+function stubKinesis(answer: (records: PutRecordsCommandInput['Records'], call: number) => PutRecordsCommandOutput | Error) {
+  const calls: string[][] = [];
+  const client = {
+    async send(command: unknown) {
+      if (!(command instanceof PutRecordsCommand)) throw new Error('unexpected command');
+      const records = command.input.Records!;
+      calls.push(records.map((r) => r.PartitionKey!));
+      const result = answer(records, calls.length);
+      if (result instanceof Error) throw result;
+      return result;
+    },
+  } as unknown as KinesisClient;
+  return { client, calls };
+}
+const ok = (records: PutRecordsCommandInput['Records'], failed: (key: string) => boolean = () => false) =>
+  ({
+    FailedRecordCount: records!.filter((r) => failed(r.PartitionKey!)).length,
+    Records: records!.map((r) =>
+      failed(r.PartitionKey!) ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'slow down' } : { SequenceNumber: '1', ShardId: 'shardId-0' },
+    ),
+    $metadata: {},
+  }) as PutRecordsCommandOutput;
+
+const beers = (n: number, padding = 0): CollectedBeer[] => Array.from({ length: n }, (_, i) => ({ id: i + 1, name: `beer ${i + 1}`, pad: 'x'.repeat(padding) }));
+const noWait = { backoff: { baseMs: 0, maxMs: 0 } };
+
+describe('PutRecords chunking', () => {
+  it('for any record sizes and counts: every record once, in order, each call within 500 records and 5 MiB', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 300_000 }), { maxLength: 1_200 }), (sizes) => {
+        const entries = sizes.map((size, i) => ({ Data: new Uint8Array(size), PartitionKey: String(i + 1) }));
+        const chunks = chunkEntries(entries);
+        expect(chunks.flat().map((e) => e.PartitionKey)).toEqual(entries.map((e) => e.PartitionKey));
+        for (const chunk of chunks) {
+          expect(chunk.length).toBeGreaterThan(0);
+          expect(chunk.length).toBeLessThanOrEqual(putRecordsLimits.recordsPerCall);
+          expect(chunk.reduce((s, e) => s + e.Data.byteLength + e.PartitionKey.length, 0)).toBeLessThanOrEqual(putRecordsLimits.bytesPerCall);
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('a record is one JSON line keyed by the beer id', () => {
+    const record = beerRecord({ id: 42, name: 'Punk IPA' });
+    expect(record.PartitionKey).toBe('42');
+    expect(Buffer.from(record.Data).toString()).toBe('{"id":42,"name":"Punk IPA"}\n');
+  });
+});
+
+describe('putBeerRecords', () => {
+  it('sends 1,200 beers in three calls of at most 500', async () => {
+    const { client, calls } = stubKinesis((records) => ok(records));
+    const summary = await putBeerRecords(client, 's', beers(1_200));
+    expect(calls.map((c) => c.length)).toEqual([500, 500, 200]);
+    expect(summary).toEqual({ put: 1_200, calls: 3, retriedEntries: 0 });
+  });
+
+  it('retries only the entries Kinesis reports failed', async () => {
+    const { client, calls } = stubKinesis((records, call) => ok(records, (key) => call === 1 && Number(key) % 3 === 0));
+    const summary = await putBeerRecords(client, 's', beers(10), noWait);
+    expect(calls).toEqual([['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'], ['3', '6', '9']]);
+    expect(summary).toEqual({ put: 10, calls: 2, retriedEntries: 3 });
+  });
+
+  it('retries a whole call that threw (throttled, unreachable)', async () => {
+    const { client, calls } = stubKinesis((records, call) => (call === 1 ? new Error('socket hang up') : ok(records)));
+    expect((await putBeerRecords(client, 's', beers(3), noWait)).put).toBe(3);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('gives up after the bound with an error that counts what was not written, including later chunks', async () => {
+    const { client } = stubKinesis((records) => ok(records, (key) => key === '7'));
+    const error = await putBeerRecords(client, 's', beers(600), { ...noWait, maxAttempts: 3 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PutRecordsIncomplete);
+    expect(error).toMatchObject({ notWritten: 101, written: 499 });
+    expect((error as Error).message).toMatch(/ProvisionedThroughputExceededException/);
+  });
+
+  it('refuses a record over 1 MiB before writing anything', async () => {
+    const { client, calls } = stubKinesis((records) => ok(records));
+    const batch = [...beers(2), { id: 99, name: 'huge', pad: 'x'.repeat(putRecordsLimits.bytesPerRecord) }];
+    await expect(putBeerRecords(client, 's', batch)).rejects.toBeInstanceOf(RecordTooLarge);
+    expect(calls).toHaveLength(0);
+  });
+});

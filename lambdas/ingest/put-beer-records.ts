@@ -1,0 +1,116 @@
+/**
+ * Writes beers to the Kinesis stream with PutRecords, within the API's limits (500
+ * records and 5 MiB a call, 1 MiB a record), retrying only the entries Kinesis reports
+ * as failed. A record is never dropped silently: what could not be written is an error
+ * that says how many.
+ */
+import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { backoffDelay, sleep, type BackoffPolicy } from '../retry-backoff';
+import type { CollectedBeer } from '../punkapi/beer-source';
+
+export const putRecordsLimits = {
+  recordsPerCall: 500,
+  bytesPerCall: 5 * 1024 * 1024,
+  bytesPerRecord: 1024 * 1024,
+} as const;
+
+export interface PutOptions {
+  /** Tries per entry, the first included. */
+  readonly maxAttempts?: number;
+  readonly backoff?: BackoffPolicy;
+  readonly random?: () => number;
+}
+
+export interface PutSummary {
+  readonly put: number;
+  readonly calls: number;
+  /** Entries sent again after Kinesis reported them failed. */
+  readonly retriedEntries: number;
+}
+
+export class RecordTooLarge extends Error {
+  override readonly name = 'RecordTooLarge';
+  constructor(readonly beerId: number, readonly bytes: number) {
+    super(`beer ${beerId}: record is ${bytes} bytes, over Kinesis's ${putRecordsLimits.bytesPerRecord}-byte limit; nothing was written`);
+  }
+}
+
+export class PutRecordsIncomplete extends Error {
+  override readonly name = 'PutRecordsIncomplete';
+  constructor(readonly notWritten: number, readonly written: number, readonly lastError: string) {
+    super(`${notWritten} record(s) not written to Kinesis after retries (${written} written); last error: ${lastError}`);
+  }
+}
+
+/** A beer as a Kinesis entry: one JSON line, keyed by its id (so a beer's versions stay in order on one shard). */
+export function beerRecord(beer: CollectedBeer): PutRecordsRequestEntry & { Data: Uint8Array; PartitionKey: string } {
+  return { Data: Buffer.from(`${JSON.stringify(beer)}\n`), PartitionKey: String(beer.id) };
+}
+
+const entryBytes = (e: { Data: Uint8Array; PartitionKey: string }) => e.Data.byteLength + Buffer.byteLength(e.PartitionKey);
+
+/** Splits entries into calls within the per-call record and byte limits, keeping their order. */
+export function chunkEntries<E extends { Data: Uint8Array; PartitionKey: string }>(entries: readonly E[]): E[][] {
+  const chunks: E[][] = [];
+  let chunk: E[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = entryBytes(entry);
+    if (chunk.length === putRecordsLimits.recordsPerCall || (chunk.length > 0 && bytes + size > putRecordsLimits.bytesPerCall)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(entry);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+export async function putBeerRecords(
+  kinesis: KinesisClient,
+  streamName: string,
+  beers: readonly CollectedBeer[],
+  options: PutOptions = {},
+): Promise<PutSummary> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const backoff = options.backoff ?? { baseMs: 100, maxMs: 2_000 };
+  const entries = beers.map(beerRecord);
+  // Check every record before writing any: a batch fails whole, not half-written.
+  entries.forEach((e, i) => {
+    if (entryBytes(e) > putRecordsLimits.bytesPerRecord) throw new RecordTooLarge(beers[i]!.id, entryBytes(e));
+  });
+
+  let put = 0;
+  let calls = 0;
+  let retriedEntries = 0;
+  for (const chunk of chunkEntries(entries)) {
+    let pending = chunk;
+    let lastError = '';
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > 1) {
+        retriedEntries += pending.length;
+        await sleep(backoffDelay(attempt - 1, backoff, options.random));
+      }
+      calls++;
+      try {
+        const answer = await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: pending }));
+        const results = answer.Records ?? [];
+        const failed = pending.filter((_, i) => results[i]?.ErrorCode !== undefined || results[i] === undefined);
+        const failure = results.find((r) => r.ErrorCode);
+        if (failure) lastError = `${failure.ErrorCode}: ${failure.ErrorMessage ?? ''}`.trim();
+        put += pending.length - failed.length;
+        pending = failed;
+      } catch (error) {
+        // The whole call failed (throttled, unreachable): every entry in it is still pending.
+        lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      }
+      if (pending.length > 0 && attempt >= maxAttempts) {
+        // Later chunks were never sent: they are not written either.
+        throw new PutRecordsIncomplete(entries.length - put, put, lastError);
+      }
+    }
+  }
+  return { put, calls, retriedEntries };
+}
