@@ -1,7 +1,16 @@
 /** Every `brewlake` sub-command, in the order `--help` lists them. One line each. */
 import type { Command } from 'commander';
+import { modelsCommand, promoteCommand } from './models';
 import { queryCommand } from './query';
+import { scoreCommand } from './score';
+import { serveCommand } from './serve';
+import { trainCommand } from './train';
 
 export const commands: Command[] = [
   queryCommand,
+  trainCommand,
+  modelsCommand,
+  promoteCommand,
+  scoreCommand,
+  serveCommand,
 ];

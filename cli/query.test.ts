@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogue, writeCatalogueLake } from '../glue/lake-fixture';
+import { catalogue, writeCatalogueLake } from '../test/catalogue-lake';
 import { savedQueries } from '../glue/saved-queries';
 
 const run = promisify(execFile);

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { duckDbType } from './column-types';
 import { openDuckDbLake, type DuckDbLakeEngine } from './duckdb';
-import { catalogue, cleanedRowOf, writeLakeFile } from './lake-fixture';
+import { catalogue, cleanedRowOf, writeLakeFile } from '../test/catalogue-lake';
 import { errorsPrefix, processingFailedPrefix, firehoseObjectKey } from './layout';
 import { QueryCancelled, QueryFailed, QueryTimeout } from './query-engine';
 import { beersView, cleanedBeerTable, lakeTables, rawBeerTable } from './schema';
@@ -108,8 +108,8 @@ describe('openDuckDbLake', () => {
       `select id, image_url, image, ingredients.hops[1].name as first_hop, volume.unit as unit from raw order by id`,
     );
     expect(rows).toEqual([
-      { id: 1, image_url, image: null, first_hop: v2.ingredients.hops[0]?.name, unit: 'litres' },
-      { id: 2, image_url: null, image: '2.png', first_hop: v2.ingredients.hops[0]?.name, unit: 'litres' },
+      { id: 1, image_url, image: null, first_hop: v2.ingredients?.hops?.[0]?.name, unit: 'litres' },
+      { id: 2, image_url: null, image: '2.png', first_hop: v2.ingredients?.hops?.[0]?.name, unit: 'litres' },
     ]);
   });
 

@@ -44,3 +44,6 @@ export function firehoseObjectKey(opts: {
 /** The S3 prefix expressions Firehose is configured with (stacks/), matching the keys above. */
 export const firehosePrefixExpression = (prefix: string) => `${prefix}!{timestamp:yyyy/MM/dd/HH}/`;
 export const firehoseErrorPrefixExpression = `${errorsPrefix}!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/`;
+
+/** The local model registry's folder inside the lake (a models bucket prefix in AWS). */
+export const localModelsFolder = '_models';

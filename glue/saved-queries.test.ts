@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDuckDbLake, type DuckDbLakeEngine } from './duckdb';
-import { catalogue, writeCatalogueLake } from './lake-fixture';
+import { catalogue, writeCatalogueLake } from '../test/catalogue-lake';
 import type { JsonValue } from './query-engine';
 import { SavedQueryInvalid, SavedQueryNotFound, parseSavedQuery, savedQueries, savedQuery } from './saved-queries';
 
@@ -78,7 +78,7 @@ describe('the saved queries on a lake of the real catalogue', () => {
   it('ibu-by-abv-band medians equal a median computed here', async () => {
     const rows = await run('ibu-by-abv-band');
     const band = rows.find((r) => r.abv_band === '4-6');
-    const ibus = catalogue.filter((b) => b.abv !== null && b.abv >= 4 && b.abv < 6 && b.ibu !== null).map((b) => b.ibu as number).sort((a, b) => a - b);
+    const ibus = catalogue.filter((b) => b.abv != null && b.abv >= 4 && b.abv < 6 && b.ibu !== null).map((b) => b.ibu as number).sort((a, b) => a - b);
     const mid = ibus.length / 2;
     const median = ibus.length % 2 ? ibus[Math.floor(mid)]! : (ibus[mid - 1]! + ibus[mid]!) / 2;
     expect(band?.median_ibu).toBe(Math.round(median * 10) / 10);

@@ -1,0 +1,153 @@
+/**
+ * Cross-validation on fixed folds: every model version, and any other implementation,
+ * scored on exactly the same splits (`../shared/eval/folds.json`), or on seeded shuffles
+ * of our own when no folds file is given.
+ */
+import { readFileSync } from 'node:fs';
+import type { CvSummary } from './artifact';
+import { featureVector, type FeatureSet } from './features';
+import { fitGbm, predictGbm, seededRandom, type GbmParams } from './gbm';
+import { meanAndStd, scoreRegression, type Scores } from './metrics';
+import { ibuModelParams, type TrainingRow } from './train';
+
+export interface Fold {
+  readonly testIds: readonly number[];
+  readonly trainIds: readonly number[];
+}
+
+export interface FoldPlan {
+  readonly source: string;
+  /** The beers the plan scores, exactly. */
+  readonly beerIds: readonly number[];
+  readonly folds: readonly Fold[];
+}
+
+/** Beers whose IBU (1085, 1157) dominates RMSE; reported both with and without them. */
+export const dominantOutlierIds = [137, 185] as const;
+
+export class FoldsFileError extends Error {
+  override readonly name = 'FoldsFileError';
+  constructor(readonly path: string, reason: string) {
+    super(`${path}: ${reason}`);
+  }
+}
+
+export class MissingBeers extends Error {
+  override readonly name = 'MissingBeers';
+  constructor(readonly ids: readonly number[], source: string) {
+    super(`${ids.length} beer(s) listed in ${source} are not in the training data (${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}); refusing to score a different set`);
+  }
+}
+
+export function readFoldsFile(path: string): FoldPlan {
+  let json: { beer_ids?: unknown; repeats?: { folds?: { test_ids?: unknown; train_ids?: unknown }[] }[] };
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new FoldsFileError(path, `cannot read it as JSON (${(error as Error).message})`);
+  }
+  const ids = (v: unknown, field: string): number[] => {
+    if (!Array.isArray(v) || !v.every((x) => Number.isInteger(x))) throw new FoldsFileError(path, `${field}: expected a list of beer ids`);
+    return v as number[];
+  };
+  const beerIds = ids(json.beer_ids, 'beer_ids');
+  if (!Array.isArray(json.repeats) || json.repeats.length === 0) throw new FoldsFileError(path, 'repeats: expected a non-empty list');
+  const folds = json.repeats.flatMap((r, ri) =>
+    (r.folds ?? []).map((f, fi) => ({ testIds: ids(f.test_ids, `repeats[${ri}].folds[${fi}].test_ids`), trainIds: ids(f.train_ids, `repeats[${ri}].folds[${fi}].train_ids`) })),
+  );
+  return { source: path, beerIds, folds };
+}
+
+/** `repeats` x `k`-fold shuffled splits of `ids`, seeded. */
+export function shuffledFolds(ids: readonly number[], options: { repeats?: number; k?: number; seed?: number } = {}): FoldPlan {
+  const { repeats = 5, k = 5, seed = 11 } = options;
+  const folds: Fold[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const random = seededRandom(seed + r);
+    const order = ids.slice();
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (let f = 0; f < k; f++) {
+      const test = order.filter((_, i) => i % k === f);
+      const inTest = new Set(test);
+      folds.push({ testIds: test, trainIds: order.filter((id) => !inTest.has(id)) });
+    }
+  }
+  return { source: `${repeats}x${k}-fold shuffles (seed ${seed})`, beerIds: ids, folds };
+}
+
+export interface FoldResult {
+  readonly all: Scores;
+  readonly withoutOutliers: Scores;
+  /** Out-of-fold predictions, by beer id. */
+  readonly predictions: ReadonlyMap<number, number>;
+}
+
+export interface CvResult {
+  readonly featureSet: FeatureSet;
+  readonly plan: string;
+  readonly folds: readonly FoldResult[];
+  readonly summary: CvSummary;
+  readonly withoutOutliers: CvSummary;
+}
+
+export function crossValidate(
+  rows: readonly TrainingRow[],
+  plan: FoldPlan,
+  featureSet: FeatureSet,
+  options: { params?: Partial<GbmParams>; onFold?: (done: number, total: number) => void } = {},
+): CvResult {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const missing = plan.beerIds.filter((id) => !byId.has(id));
+  if (missing.length > 0) throw new MissingBeers(missing, plan.source);
+  const params = { ...ibuModelParams, ...options.params };
+  const vectors = new Map(plan.beerIds.map((id) => [id, featureVector(byId.get(id)!, featureSet)]));
+  const results: FoldResult[] = [];
+  for (const fold of plan.folds) {
+    const model = fitGbm(fold.trainIds.map((id) => vectors.get(id)!), fold.trainIds.map((id) => byId.get(id)!.ibu), params);
+    const predictions = new Map(fold.testIds.map((id) => [id, predictGbm(model, vectors.get(id)!)]));
+    const score = (ids: readonly number[]) => scoreRegression(ids.map((id) => byId.get(id)!.ibu), ids.map((id) => predictions.get(id)!));
+    const kept = fold.testIds.filter((id) => !(dominantOutlierIds as readonly number[]).includes(id));
+    results.push({ all: score(fold.testIds), withoutOutliers: score(kept), predictions });
+    options.onFold?.(results.length, plan.folds.length);
+  }
+  return {
+    featureSet,
+    plan: plan.source,
+    folds: results,
+    summary: summarizeScores(results.map((r) => r.all)),
+    withoutOutliers: summarizeScores(results.map((r) => r.withoutOutliers)),
+  };
+}
+
+export function summarizeScores(scores: readonly Scores[]): CvSummary {
+  const stat = (key: keyof Scores) => meanAndStd(scores.map((s) => s[key]));
+  const [r2, rmse, mae] = [stat('r2'), stat('rmse'), stat('mae')];
+  return { folds: scores.length, mean: { r2: r2.mean, rmse: rmse.mean, mae: mae.mean }, std: { r2: r2.std, rmse: rmse.std, mae: mae.std } };
+}
+
+/** The reference rows of the evaluation README's table, read from the README beside the folds file. */
+export interface ReferenceResult {
+  readonly model: string;
+  readonly features: string;
+  readonly r2: number;
+  readonly mae: number;
+  readonly r2WithoutOutliers: number;
+  readonly rmseWithoutOutliers: number;
+}
+
+export function readReferenceResults(readmePath: string): ReferenceResult[] {
+  let text: string;
+  try {
+    text = readFileSync(readmePath, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .map((line) => line.split('|').map((c) => c.trim()))
+    .filter((c) => c.length === 8 && /^-?\d/.test(c[3] ?? ''))
+    .map((c) => ({ model: c[1]!, features: c[2]!, r2: Number(c[3]), mae: Number(c[4]), r2WithoutOutliers: Number(c[5]), rmseWithoutOutliers: Number(c[6]) }));
+}

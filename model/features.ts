@@ -1,0 +1,153 @@
+/**
+ * The IBU model's features, one module for training and prediction alike, so a beer is
+ * described the same way when the model learns and when it answers.
+ *
+ * Two sets: `base`, the six measured columns the schema marks as base features, and
+ * `hops`, those plus what the hop bill says about bitterness (the evaluation README's
+ * derived features). A missing value stays NaN: the trees learn where it goes.
+ */
+import { boilMinutes, hopStage } from '../glue/hops';
+import { hopAlphaPercent } from './hop-alpha-acids';
+import { baseFeatureNames, type BaseFeatureName, type CleanedBeer, type HopStage } from '../glue/schema';
+
+export type FeatureSet = 'base' | 'hops';
+export const featureSets: readonly FeatureSet[] = ['base', 'hops'];
+
+/** What a prediction needs: the base features (null when unknown), optionally the hop bill and the batch volume. */
+export type FeatureInput = { readonly [K in BaseFeatureName]: number | null } & {
+  readonly hops?: readonly HopInput[] | null;
+  readonly volume_litres?: number | null;
+};
+
+/** One hop addition as the cleaned table holds it; `stage` is derived from `add` when absent. */
+export interface HopInput {
+  readonly name?: string | null;
+  readonly grams: number | null;
+  readonly add: string | null;
+  readonly stage?: string | null;
+  readonly attribute?: string | null;
+}
+
+const stages = ['start', 'middle', 'end', 'dry_hop'] as const satisfies readonly HopStage[];
+
+/** The hop-bill features, in vector order after the base features. */
+export const hopFeatureNames = [
+  ...stages.map((s) => `hop_grams_${s}`),
+  ...stages.map((s) => `hop_grams_per_litre_${s}`),
+  ...stages.map((s) => `hop_additions_${s}`),
+  'hop_grams_total',
+  'hop_grams_per_litre_total',
+  'hop_grams_bitter',
+  'hop_grams_aroma',
+  'hop_additions',
+  'hop_varieties',
+  'hop_max_boil_minutes',
+  'attenuation',
+  'tinseth_ibu_proxy',
+  'tinseth_ibu_proxy_per_abv',
+  'alpha_grams_total',
+  'alpha_grams_start',
+  'tinseth_ibu_estimate',
+] as const;
+
+export function featureNames(set: FeatureSet): readonly string[] {
+  return set === 'base' ? baseFeatureNames : [...baseFeatureNames, ...hopFeatureNames];
+}
+
+const orNaN = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : Number.NaN);
+
+/**
+ * Tinseth's utilisation: the share of a hop's alpha acids that end up in the beer after
+ * `minutes` of boil in wort of gravity `og` (SG x 1000). Alpha acids are not in the
+ * catalogue, so the proxy counts grams: it ranks hop bills, it does not compute IBU.
+ */
+export function tinsethUtilisation(og: number, minutes: number): number {
+  const gravity = 1.65 * 0.000125 ** (og / 1000 - 1);
+  const time = (1 - Math.exp(-0.04 * minutes)) / 4.15;
+  return gravity * time;
+}
+
+/** Fills `out` (length = featureNames(set).length) with the features of one beer. */
+export function writeFeatures(input: FeatureInput, set: FeatureSet, out: Float64Array | number[]): void {
+  let i = 0;
+  for (const name of baseFeatureNames) out[i++] = orNaN(input[name]);
+  if (set === 'base') return;
+
+  const hops = input.hops;
+  const volume = orNaN(input.volume_litres);
+  const og = orNaN(input.target_og);
+  const fg = orNaN(input.target_fg);
+  if (!hops) {
+    // No hop bill known: every hop feature is missing (not zero: zero would claim "no hops").
+    for (const name of hopFeatureNames) out[i++] = name === 'attenuation' ? attenuation(og, fg) : Number.NaN;
+    return;
+  }
+  const grams = { start: 0, middle: 0, end: 0, dry_hop: 0 } as Record<(typeof stages)[number], number>;
+  const additions = { start: 0, middle: 0, end: 0, dry_hop: 0 } as Record<(typeof stages)[number], number>;
+  let total = 0;
+  let bitter = 0;
+  let aroma = 0;
+  let maxBoil = 0;
+  let proxy = 0;
+  let alphaTotal = 0;
+  let alphaStart = 0;
+  let estimate = 0;
+  const varieties = new Set<string>();
+  for (const hop of hops) {
+    const g = orNaN(hop.grams);
+    const stage = (hop.stage ?? hopStage(hop.add)) as HopStage;
+    const known = Number.isFinite(g);
+    if (stage in grams) {
+      additions[stage as keyof typeof grams]++;
+      if (known) grams[stage as keyof typeof grams] += g;
+    }
+    if (hop.name) varieties.add(hop.name.trim().toLowerCase());
+    if (!known) continue;
+    total += g;
+    if (hop.attribute === 'bitter') bitter += g;
+    if (hop.attribute === 'aroma') aroma += g;
+    const minutes = stage === 'dry_hop' || stage === 'other' ? 0 : boilMinutes({ add: hop.add, stage });
+    if (minutes > maxBoil) maxBoil = minutes;
+    const utilisation = tinsethUtilisation(Number.isFinite(og) ? og : 1050, minutes);
+    const alphaGrams = (g * hopAlphaPercent(hop.name)) / 100;
+    proxy += g * utilisation;
+    alphaTotal += alphaGrams;
+    if (stage === 'start') alphaStart += alphaGrams;
+    estimate += alphaGrams * utilisation;
+  }
+  const perLitre = (g: number) => (volume > 0 ? g / volume : Number.NaN);
+  for (const s of stages) out[i++] = grams[s];
+  for (const s of stages) out[i++] = perLitre(grams[s]);
+  for (const s of stages) out[i++] = additions[s];
+  out[i++] = total;
+  out[i++] = perLitre(total);
+  out[i++] = bitter;
+  out[i++] = aroma;
+  out[i++] = hops.length;
+  out[i++] = varieties.size;
+  out[i++] = maxBoil;
+  out[i++] = attenuation(og, fg);
+  const tinseth = perLitre(proxy * 1000);
+  out[i++] = tinseth;
+  const abv = orNaN(input.abv);
+  out[i++] = abv > 0 ? tinseth / abv : Number.NaN;
+  out[i++] = alphaTotal;
+  out[i++] = alphaStart;
+  // Tinseth: mg of alpha acids per litre times utilisation is IBU.
+  out[i++] = perLitre(estimate * 1000);
+}
+
+/** Apparent attenuation from the gravities: the share of sugar fermented. */
+function attenuation(og: number, fg: number): number {
+  return og > 1000 && fg > 0 ? (og - fg) / (og - 1000) : Number.NaN;
+}
+
+/** The features of one beer as a new vector. */
+export function featureVector(input: FeatureInput, set: FeatureSet): Float64Array {
+  const out = new Float64Array(featureNames(set).length);
+  writeFeatures(input, set, out);
+  return out;
+}
+
+/** A cleaned row is a feature input as it stands: the schema guarantees the names. */
+export const cleanedBeerInput = (beer: Pick<CleanedBeer, BaseFeatureName | 'hops' | 'volume_litres'>): FeatureInput => beer;

@@ -1,0 +1,38 @@
+/**
+ * The training set, read from the lake with the saved `training-set` query, through
+ * whichever engine serves the lake (DuckDB locally, Athena in AWS): the same SQL both ways.
+ */
+import { createHash } from 'node:crypto';
+import type { QueryEngine } from '../glue/query-engine';
+import { savedQuery } from '../glue/saved-queries';
+import { baseFeatureNames } from '../glue/schema';
+import type { HopInput } from './features';
+import type { TrainingRow } from './train';
+
+export interface TrainingSet {
+  readonly sql: string;
+  readonly rows: readonly TrainingRow[];
+  /** SHA-256 of the rows as trained on (after conversion), for the lineage. */
+  readonly dataHash: string;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : v === null || v === undefined ? null : Number(v));
+
+export function trainingRowOf(row: Record<string, unknown>): TrainingRow {
+  const base = Object.fromEntries(baseFeatureNames.map((name) => [name, num(row[name])])) as Record<(typeof baseFeatureNames)[number], number | null>;
+  const hops = typeof row.hops === 'string' ? (JSON.parse(row.hops) as HopInput[]) : (row.hops as HopInput[] | null);
+  return { ...base, id: Number(row.id), ibu: Number(row.ibu), volume_litres: num(row.volume_litres), hops: hops ?? null };
+}
+
+export async function loadTrainingSet(engine: QueryEngine): Promise<TrainingSet> {
+  const sql = savedQuery('training-set').sql;
+  const result = await engine.query(sql);
+  const rows = result.rows.map(trainingRowOf);
+  return { sql, rows, dataHash: hashRows(rows) };
+}
+
+export function hashRows(rows: readonly unknown[]): string {
+  const hash = createHash('sha256');
+  for (const row of rows) hash.update(`${JSON.stringify(row)}\n`);
+  return hash.digest('hex');
+}

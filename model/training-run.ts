@@ -1,0 +1,107 @@
+/**
+ * A training run, start to finish: read the training set from the lake, cross-validate
+ * each feature set, train on every row, store each as a version with its lineage and
+ * report, and promote the best one, unless it is worse than the promoted model on the
+ * same folds (then say so, and promote only when forced).
+ */
+import { execFileSync } from 'node:child_process';
+import type { QueryEngine } from '../glue/query-engine';
+import { crossValidate, shuffledFolds, type CvResult, type FoldPlan, type ReferenceResult } from './evaluate';
+import type { FeatureSet } from './features';
+import { newVersionName, type Lineage, type ModelRegistry } from './registry';
+import { renderReport } from './report';
+import { trainIbuModel } from './train';
+import { loadTrainingSet } from './training-data';
+
+export interface TrainingRunOptions {
+  readonly engine: QueryEngine;
+  readonly registry: ModelRegistry;
+  readonly featureSets: readonly FeatureSet[];
+  /** Fixed folds (e.g. ../shared/eval/folds.json); default: 5x5 seeded shuffles of the training rows. */
+  readonly plan?: FoldPlan;
+  readonly reference?: readonly ReferenceResult[];
+  readonly force?: boolean;
+  readonly progress?: (line: string) => void;
+}
+
+export interface TrainedVersion {
+  readonly featureSet: FeatureSet;
+  readonly version: string;
+  readonly cv: CvResult;
+  readonly report: string;
+}
+
+export interface TrainingRunResult {
+  readonly rows: number;
+  readonly plan: string;
+  readonly versions: readonly TrainedVersion[];
+  readonly promotion: { readonly promoted: boolean; readonly version: string; readonly reason: string };
+}
+
+export function codeVersion(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return process.env.npm_package_version ?? 'unknown';
+  }
+}
+
+export async function runTraining(options: TrainingRunOptions): Promise<TrainingRunResult> {
+  const say = options.progress ?? (() => {});
+  const data = await loadTrainingSet(options.engine);
+  say(`training set: ${data.rows.length} beers with a measured IBU (${options.engine.kind})`);
+  const plan = options.plan ?? shuffledFolds(data.rows.map((r) => r.id));
+  const rows = data.rows;
+  const actual = new Map(rows.map((r) => [r.id, r.ibu]));
+  const code = codeVersion();
+
+  const versions: TrainedVersion[] = [];
+  for (const featureSet of options.featureSets) {
+    const cv = crossValidate(rows, plan, featureSet, { onFold: (done, total) => say(`cross-validating ${featureSet}: fold ${done}/${total}`) });
+    const artifact = trainIbuModel(rows, { featureSet, cv: cv.summary });
+    const lineage: Lineage = {
+      version: newVersionName(),
+      featureSet,
+      trainedAt: new Date().toISOString(),
+      engine: options.engine.kind,
+      sql: data.sql,
+      rows: rows.length,
+      dataHash: data.dataHash,
+      params: artifact.params,
+      cv: cv.summary,
+      evaluation: { plan: plan.source, all: cv.summary, withoutOutliers: cv.withoutOutliers },
+      codeVersion: code,
+    };
+    await options.registry.save(artifact, lineage);
+    const report = await options.registry.attach(
+      lineage.version,
+      'report.html',
+      renderReport({ artifact, lineage, cv, actual, ...(options.reference ? { reference: options.reference } : {}) }),
+      'text/html',
+    );
+    say(`stored ${featureSet} model as ${lineage.version}`);
+    versions.push({ featureSet, version: lineage.version, cv, report });
+  }
+
+  // The candidate: the best of this run by mean RMSE on the folds.
+  const candidate = versions.reduce((best, v) => (v.cv.summary.mean.rmse < best.cv.summary.mean.rmse ? v : best));
+  const current = await options.registry.promotedVersion();
+  let reason = 'no model was promoted yet';
+  if (current !== null) {
+    const lineage = await options.registry.lineage(current);
+    // The current model's settings, scored on the same rows and folds: a fair comparison.
+    const theirs = crossValidate(rows, plan, lineage.featureSet, { params: lineage.params }).summary.mean.rmse;
+    const ours = candidate.cv.summary.mean.rmse;
+    if (ours > theirs + 1e-9 && !options.force) {
+      return {
+        rows: rows.length,
+        plan: plan.source,
+        versions,
+        promotion: { promoted: false, version: current, reason: `kept ${current}: ${candidate.version} is worse on the same folds (RMSE ${ours.toFixed(2)} vs ${theirs.toFixed(2)}); --force promotes it anyway` },
+      };
+    }
+    reason = ours > theirs + 1e-9 ? `forced, although worse than ${current} (RMSE ${ours.toFixed(2)} vs ${theirs.toFixed(2)})` : `not worse than ${current} on the same folds (RMSE ${ours.toFixed(2)} vs ${theirs.toFixed(2)})`;
+  }
+  await options.registry.promote(candidate.version);
+  return { rows: rows.length, plan: plan.source, versions, promotion: { promoted: true, version: candidate.version, reason } };
+}
