@@ -1,0 +1,53 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDuckDbLake } from '../glue/duckdb';
+import type { QueryEngine } from '../glue/query-engine';
+import { writeCatalogueLake } from '../test/catalogue-lake';
+import { scoreLake } from './batch-scoring';
+import { shuffledFolds } from './evaluate';
+import { createLocalRegistry } from './registry';
+import { runTraining } from './training-run';
+
+describe('a training run on the lake', () => {
+  let lake: string;
+  let engine: QueryEngine;
+  beforeAll(async () => {
+    lake = await mkdtemp(join(tmpdir(), 'lake-'));
+    await writeCatalogueLake(lake, { redelivered: 30 });
+    engine = await openDuckDbLake(lake);
+  });
+  afterAll(() => engine.close());
+
+  it('reads the de-duplicated training set, stores versions with lineage, and does not silently promote a worse model', async () => {
+    const registry = createLocalRegistry(join(lake, '_models'));
+    const ids = (await engine.query('select id from beers where ibu is not null')).rows.map((r) => r.id as number);
+    const plan = shuffledFolds(ids, { repeats: 1 });
+
+    const first = await runTraining({ engine, registry, featureSets: ['hops'], plan });
+    expect(first.rows).toBe(320);
+    expect(first.promotion).toMatchObject({ promoted: true });
+    const lineage = await registry.lineage(first.versions[0]!.version);
+    expect(lineage).toMatchObject({ rows: 320, engine: 'duckdb', featureSet: 'hops' });
+    expect(lineage.sql).toMatch(/from beers/);
+    expect(lineage.dataHash).toMatch(/^[0-9a-f]{64}$/);
+
+    const worse = await runTraining({ engine, registry, featureSets: ['base'], plan });
+    expect(worse.promotion.promoted).toBe(false);
+    expect(worse.promotion.reason).toMatch(/worse on the same folds/);
+    expect(await registry.promotedVersion()).toBe(first.versions[0]!.version);
+    expect((await registry.list()).map((v) => v.version)).toContain(worse.versions[0]!.version);
+
+    const forced = await runTraining({ engine, registry, featureSets: ['base'], plan, force: true });
+    expect(forced.promotion).toMatchObject({ promoted: true, version: forced.versions[0]!.version });
+  });
+
+  it('scores every beer into the predictions table, queryable like the others', async () => {
+    const registry = createLocalRegistry(join(lake, '_models'));
+    const result = await scoreLake({ engine, registry, lakeDir: lake });
+    expect(result.rows).toBe(325);
+    const { rows } = await engine.query('select count(*) as n, count(distinct id) as ids, min(model_version) as v from predictions');
+    expect(rows[0]).toEqual({ n: 325, ids: 325, v: result.version });
+  });
+});
