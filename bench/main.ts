@@ -2,9 +2,13 @@
  * `make bench`: runs every benchmark and prints one table. A bench named on the command
  * line (`make bench ONLY=transform`) runs alone.
  */
+import { serveBench } from './serve';
+import { modelBench } from './model';
+import { streamBench } from './stream';
 import { formatTable, type Bench, type BenchRow } from './table';
+import { transformBench } from './transform';
 
-const benches: Bench[] = [];
+const benches: Bench[] = [transformBench, streamBench, modelBench, serveBench];
 
 const only = process.argv.slice(2);
 const rows: BenchRow[] = [];

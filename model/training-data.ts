@@ -20,8 +20,34 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 
 export function trainingRowOf(row: Record<string, unknown>): TrainingRow {
   const base = Object.fromEntries(baseFeatureNames.map((name) => [name, num(row[name])])) as Record<(typeof baseFeatureNames)[number], number | null>;
-  const hops = typeof row.hops === 'string' ? (JSON.parse(row.hops) as HopInput[]) : (row.hops as HopInput[] | null);
+  const hops = typeof row.hops === 'string' ? hopsFromText(row.hops) : (row.hops as HopInput[] | null);
   return { ...base, id: Number(row.id), ibu: Number(row.ibu), volume_litres: num(row.volume_litres), hops: hops ?? null };
+}
+
+/**
+ * Athena returns an `array<struct>` column as text, `[{name=Chinook, grams=20.0, add=start, …}, …]`,
+ * not JSON: this reads that form (and JSON, should an engine send it) into hop additions.
+ */
+export function hopsFromText(text: string): HopInput[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[{"') || trimmed === '[]') return JSON.parse(trimmed) as HopInput[];
+  const inner = trimmed.replace(/^\[\{?/, '').replace(/\}?\]$/, '');
+  if (inner === '') return [];
+  return inner.split(/\},\s*\{/).map((item) => {
+    const fields: Record<string, string | null> = {};
+    for (const pair of item.split(/,\s*(?=[a-z_]+=)/)) {
+      const at = pair.indexOf('=');
+      const value = pair.slice(at + 1).trim();
+      fields[pair.slice(0, at).trim()] = value === 'null' ? null : value;
+    }
+    return {
+      name: fields.name ?? null,
+      grams: fields.grams === null || fields.grams === undefined ? null : Number(fields.grams),
+      add: fields.add ?? null,
+      stage: fields.stage ?? null,
+      attribute: fields.attribute ?? null,
+    };
+  });
 }
 
 export async function loadTrainingSet(engine: QueryEngine): Promise<TrainingSet> {
