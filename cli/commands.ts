@@ -1,5 +1,6 @@
 /** Every `brewlake` sub-command, in the order `--help` lists them. One line each. */
 import type { Command } from 'commander';
+import { demoCommand } from './demo';
 import { modelsCommand, promoteCommand } from './models';
 import { queryCommand } from './query';
 import { scoreCommand } from './score';
@@ -7,6 +8,7 @@ import { serveCommand } from './serve';
 import { trainCommand } from './train';
 
 export const commands: Command[] = [
+  demoCommand,
   queryCommand,
   trainCommand,
   modelsCommand,

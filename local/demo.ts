@@ -1,0 +1,126 @@
+/**
+ * `brewlake demo`: the local lake end to end. Starts the stack, runs the ingest handler in
+ * backfill mode against the local PunkAPI server (so HTTP is exercised), then random
+ * ticks, waits until both zones are delivered, and reconciles what was put with what the
+ * lake holds. Live mode keeps ticking until aborted, then stops cleanly.
+ */
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { ProcessorSettings } from './firehose/delivery-stream';
+import { startLocalLake, type LakeDeliveryStats, type LocalLake, type PunkApiServer } from './lake-stack';
+import { reconcile, type Reconciliation } from './reconciliation';
+
+/** The ingest handler as the demo drives it. */
+export interface DemoIngest {
+  /** Puts the whole catalogue; resolves with the number of records put. */
+  backfill(progress: (put: number, total: number) => void): Promise<number>;
+  /** Puts one random beer; resolves with the number of records put. */
+  tick(): Promise<number>;
+}
+
+export interface IngestTarget {
+  readonly punkApiUrl: string;
+  readonly kinesis: KinesisClient;
+  readonly streamName: string;
+}
+
+/** The handlers and servers the demo runs; the CLI passes the real ones. */
+export interface DemoParts {
+  readonly transformation: ProcessorSettings;
+  readonly startPunkApi: () => Promise<PunkApiServer>;
+  readonly ingest: (target: IngestTarget) => DemoIngest;
+}
+
+export interface DemoOptions {
+  readonly lakeDir: string;
+  /** Random ticks after the backfill. */
+  readonly ticks: number;
+  /** Progress lines ("backfill 160/325", "delivered 300/330"). */
+  readonly progress?: (line: string) => void;
+  /** Keep ticking after the reconciliation until `signal` aborts. */
+  readonly live?: {
+    readonly signal: AbortSignal;
+    readonly tickIntervalMs: number;
+    readonly onReconciled: (summary: DemoSummary) => void;
+  };
+}
+
+export interface DemoSummary extends Reconciliation {
+  readonly lakeDir: string;
+  readonly punkApiUrl: string;
+  readonly kinesisEndpoint: string;
+  readonly streamName: string;
+  readonly ticks: number;
+  readonly files: { readonly raw: number; readonly cleaned: number; readonly errors: number };
+  /** From start-up to the reconciliation. */
+  readonly wallMs: number;
+}
+
+export const defaultDemoTicks = 5;
+export const defaultLiveTickIntervalMs = 3_000;
+
+export async function runDemo(options: DemoOptions, parts: DemoParts): Promise<DemoSummary> {
+  const started = performance.now();
+  const say = options.progress ?? (() => {});
+  let put = 0;
+  const lake = await startLocalLake({
+    lakeDir: options.lakeDir,
+    transformation: parts.transformation,
+    startPunkApi: parts.startPunkApi,
+    onDelivery: (_stream, _delivery, stats) => say(`delivered ${deliveredCount(stats)}/${put}`),
+  });
+  try {
+    say(`lake ${options.lakeDir}: PunkAPI ${lake.punkApiUrl}, Kinesis ${lake.kinesisEndpoint} (stream ${lake.streamName})`);
+    const ingest = parts.ingest({ punkApiUrl: lake.punkApiUrl, kinesis: lake.kinesis, streamName: lake.streamName });
+    put += await ingest.backfill((done, total) => say(`backfill ${done}/${total}`));
+    for (let i = 1; i <= options.ticks; i++) {
+      put += await ingest.tick();
+      say(`tick ${i}/${options.ticks}`);
+    }
+    let summary = await settle(lake, put, options, started, say);
+    if (options.live) {
+      options.live.onReconciled(summary);
+      let ticks = options.ticks;
+      while (!options.live.signal.aborted) {
+        await abortableSleep(options.live.tickIntervalMs, options.live.signal);
+        if (options.live.signal.aborted) break;
+        put += await ingest.tick();
+        say(`tick ${++ticks} (put ${put})`);
+      }
+      summary = { ...(await settle(lake, put, options, started, say)), ticks };
+    }
+    return summary;
+  } finally {
+    await lake.stop();
+  }
+}
+
+const deliveredCount = (s: LakeDeliveryStats) =>
+  Math.min(s.raw.recordsDelivered, s.cleaned.recordsDelivered + s.cleaned.recordsFailed + s.cleaned.recordsDropped);
+
+async function settle(lake: LocalLake, put: number, options: DemoOptions, started: number, say: (line: string) => void): Promise<DemoSummary> {
+  say(`draining: waiting for ${put} records in raw and cleaned`);
+  const delivered = await lake.drain();
+  say(`delivered ${deliveredCount(delivered)}/${put}`);
+  const reconciliation = await reconcile(lake.lakeDir, put, delivered);
+  return {
+    ...reconciliation,
+    lakeDir: lake.lakeDir,
+    punkApiUrl: lake.punkApiUrl,
+    kinesisEndpoint: lake.kinesisEndpoint,
+    streamName: lake.streamName,
+    ticks: options.ticks,
+    files: { raw: delivered.raw.dataFiles.length, cleaned: delivered.cleaned.dataFiles.length, errors: delivered.cleaned.errorFiles.length },
+    wallMs: Math.round(performance.now() - started),
+  };
+}
+
+const abortableSleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });

@@ -1,0 +1,52 @@
+/**
+ * A file that is either wholly there or not there at all, even across a crash or power
+ * loss: written to a temp name, fsynced, renamed into place, and its folder fsynced.
+ * The delivery loop advances a checkpoint only after this resolves.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+
+export async function writeFileDurably(path: string, data: Uint8Array | string, tempDir: string): Promise<void> {
+  await ensureFolderDurably(tempDir);
+  const temp = join(tempDir, `${basename(path)}.${randomUUID()}.tmp`);
+  const file = await open(temp, 'w');
+  try {
+    await file.writeFile(data);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  try {
+    await ensureFolderDurably(dirname(path));
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await syncFolder(dirname(path));
+}
+
+/** `mkdir -p`, then fsync every folder it created and the one holding the first, so the new entries survive a crash. */
+async function ensureFolderDurably(folder: string): Promise<void> {
+  const made = await mkdir(folder, { recursive: true });
+  if (!made) return;
+  const firstCreated = resolve(made);
+  const created: string[] = [];
+  for (let f = resolve(folder); f.startsWith(firstCreated); f = dirname(f)) created.push(f);
+  for (const f of [...created, dirname(firstCreated)]) await syncFolder(f);
+}
+
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Temp files left by a crash were never renamed, so never checkpointed: their records are re-read. */
+export async function removeLeftoverTempFiles(tempDir: string): Promise<void> {
+  await rm(tempDir, { recursive: true, force: true });
+}

@@ -1,0 +1,75 @@
+/**
+ * What a run put into the stream against what it finds in the lake: the numbers the demo
+ * prints, and the checks that say nothing was lost or invented on the way.
+ */
+import { openDuckDbLake } from '../glue/duckdb';
+import { beersView } from '../glue/schema';
+import type { LakeDeliveryStats } from './lake-stack';
+import { readLakeLines } from './lake-files';
+
+export interface Reconciliation {
+  /** Records the ingest handler put into the stream. */
+  readonly put: number;
+  /** Lines in the raw files, cleaned files and error files this run delivered. */
+  readonly raw: number;
+  readonly cleaned: number;
+  readonly failed: number;
+  /** Records the transform answered Dropped (no line anywhere). */
+  readonly dropped: number;
+  /** Distinct beer ids in this run's raw and cleaned lines. */
+  readonly distinctRaw: number;
+  readonly distinctCleaned: number;
+  /** `select count(*) from beers` over the whole lake folder. */
+  readonly beers: number;
+  readonly checks: {
+    readonly putEqualsRaw: boolean;
+    readonly cleanedFailedDroppedEqualsRaw: boolean;
+    readonly beersEqualsDistinct: boolean;
+  };
+  readonly ok: boolean;
+}
+
+const idOf = (line: string): unknown => {
+  try {
+    return (JSON.parse(line) as { id?: unknown }).id;
+  } catch {
+    return undefined;
+  }
+};
+
+const distinctIds = (lines: readonly string[]) => new Set(lines.map(idOf).filter((id) => id !== undefined && id !== null)).size;
+
+export async function reconcile(lakeDir: string, put: number, delivered: LakeDeliveryStats): Promise<Reconciliation> {
+  const rawLines = await readLakeLines(lakeDir, delivered.raw.dataFiles);
+  const cleanedLines = await readLakeLines(lakeDir, delivered.cleaned.dataFiles);
+  const failedLines = await readLakeLines(lakeDir, delivered.cleaned.errorFiles);
+  const dropped = delivered.cleaned.recordsDropped;
+  const distinctCleaned = distinctIds(cleanedLines);
+
+  const lake = await openDuckDbLake(lakeDir);
+  let beers: number;
+  try {
+    const { rows } = await lake.query(`select count(*) as n from ${beersView.name}`);
+    beers = Number(rows[0]?.n ?? 0);
+  } finally {
+    await lake.close();
+  }
+
+  const checks = {
+    putEqualsRaw: put === rawLines.length,
+    cleanedFailedDroppedEqualsRaw: cleanedLines.length + failedLines.length + dropped === rawLines.length,
+    beersEqualsDistinct: beers === distinctCleaned,
+  };
+  return {
+    put,
+    raw: rawLines.length,
+    cleaned: cleanedLines.length,
+    failed: failedLines.length,
+    dropped,
+    distinctRaw: distinctIds(rawLines),
+    distinctCleaned,
+    beers,
+    checks,
+    ok: Object.values(checks).every(Boolean),
+  };
+}
