@@ -45,3 +45,7 @@ bench: install ## benchmarks: a table of measurements, each against a reference 
 .PHONY: query
 query: install ## run SQL on the local lake: make query SQL="select count(*) from beers"
 	$(BREWLAKE) query --lake $(LAKE) "$(SQL)"
+
+.PHONY: serve
+serve: install ## the IBU API on 127.0.0.1 (default port 8000; PORT=P), training a model first if none is promoted
+	$(BREWLAKE) serve --lake $(LAKE) $(if $(PORT),--port $(PORT))

@@ -5,24 +5,21 @@
  * put, then read back with GetRecords, no lake. Each on a fresh emulator.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { deliveryStreams } from '../glue/layout';
 import { createKinesisClient } from '../lambdas/kinesis-client';
+import { catalogue } from '../lambdas/punkapi/catalogue';
+import { failureReason, handler as transformHandler } from '../lambdas/transform/handler';
 import { startDeliveryStream } from '../local/firehose/delivery-stream';
 import { ensureStream, startKinesis } from '../local/kinesis';
 import { localStream } from '../local/lake-stack';
-import type { ProcessorSettings } from '../local/firehose/delivery-stream';
-// TEMPORARY until lambdas/transform lands: parse + re-serialise each record.
-const transformProcessor: ProcessorSettings = { processor: (e) => ({ records: e.records.map((r) => ({ recordId: r.recordId, result: 'Ok' as const, data: Buffer.from(JSON.stringify(JSON.parse(Buffer.from(r.data, 'base64').toString())) + '\n').toString('base64') })) }) };
 import { fmt, type Bench } from './table';
 
 const recordCount = 50_000;
 const target = 0.5;
 
-const catalogue = createRequire(import.meta.url)('punkapi-db/data.json') as { id: number }[];
 const records = Array.from({ length: recordCount }, (_, i) => {
   const beer = catalogue[i % catalogue.length]!;
   return { Data: Buffer.from(`${JSON.stringify(beer)}\n`), PartitionKey: String(beer.id) };
@@ -79,7 +76,7 @@ const lakeSeconds = () =>
     try {
       const common = { lakeDir, kinesis: client, streamName };
       const raw = await startDeliveryStream({ ...common, deliveryStream: deliveryStreams.raw });
-      const cleaned = await startDeliveryStream({ ...common, deliveryStream: deliveryStreams.cleaned, transformation: transformProcessor });
+      const cleaned = await startDeliveryStream({ ...common, deliveryStream: deliveryStreams.cleaned, transformation: { processor: transformHandler, failureReason } });
       const t0 = performance.now();
       await putAll(client, streamName);
       const [rawStats, cleanedStats] = await Promise.all([raw.drain(), cleaned.drain()]);

@@ -1,0 +1,155 @@
+/**
+ * The serving app under load: autocannon on 127.0.0.1 (10 s, 32 connections) against the
+ * app in a child process, single beers and 100-beer batches, each next to a bare Hono
+ * endpoint echoing the same body measured in the same run; the server's peak RSS; and
+ * cold start (process start to the first 200 from /predict), bundled and through tsx.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { build } from 'esbuild';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { baseFeatureNames } from '../glue/schema';
+import { createLocalRegistry } from '../model/registry';
+import { ibuModelParams, trainIbuModel } from '../model/train';
+import { cleanBeer } from '../lambdas/transform/clean-beer';
+import { fmt, type Bench, type BenchRow } from './table';
+
+const require = createRequire(import.meta.url);
+const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<AutocannonResult>;
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+const durationSeconds = 10;
+const connections = 32;
+
+const cleaned = (require('punkapi-db/data.json') as unknown[]).flatMap((raw) => {
+  const r = cleanBeer(raw, new Date());
+  return r.ok ? [r.beer] : [];
+});
+const apiBeer = (b: (typeof cleaned)[number]) => ({
+  ...Object.fromEntries(baseFeatureNames.map((n) => [n, b[n]])),
+  volume_litres: b.volume_litres,
+  hops: b.hops.map(({ stage: _s, ...h }) => h),
+});
+const singleBody = JSON.stringify(apiBeer(cleaned[0]!));
+const batchBody = JSON.stringify(cleaned.slice(0, 100).map(apiBeer));
+
+/** Starts a child process and resolves with its URL (first stdout line) and the time it took. */
+function startChild(command: string, args: string[]): Promise<{ child: ChildProcess; url: string; startedAt: number }> {
+  const startedAt = performance.now();
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve({ child, url: line.trim(), startedAt });
+    });
+    child.once('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited with ${code} before listening`)));
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Peak resident set size of a live process (Linux: VmHWM). */
+async function peakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+  return kb ? Number(kb) * 1024 : Number.NaN;
+}
+
+async function load(url: string, body: string): Promise<AutocannonResult> {
+  const result = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: durationSeconds });
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  return result;
+}
+
+async function firstPrediction(url: string): Promise<void> {
+  for (;;) {
+    const res = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: singleBody }).catch(() => undefined);
+    if (res?.status === 200) return;
+    await res?.arrayBuffer();
+  }
+}
+
+async function coldStart(command: string, args: string[]): Promise<number> {
+  const { child, url, startedAt } = await startChild(command, args);
+  try {
+    await firstPrediction(url);
+    return performance.now() - startedAt;
+  } finally {
+    await stopChild(child);
+  }
+}
+
+export const serveBench: Bench = {
+  title: 'serve: HTTP predictions',
+  async run() {
+    const dir = await mkdtemp(join(tmpdir(), 'brewlake-bench-serve-'));
+    try {
+      const registryDir = join(dir, 'models');
+      const registry = createLocalRegistry(registryDir);
+      const labelled = cleaned.filter((b) => b.ibu !== null).map((b) => ({ ...b, ibu: b.ibu! }));
+      const artifact = trainIbuModel(labelled, { featureSet: 'hops' });
+      await registry.save(artifact, { version: 'bench', featureSet: 'hops', trainedAt: new Date().toISOString(), engine: 'bench', sql: '', rows: labelled.length, dataHash: '', params: ibuModelParams, codeVersion: 'bench' });
+      await registry.promote('bench');
+
+      // Inside the repo (gitignored), so the bundle's external packages resolve from node_modules.
+      const bundle = new URL('../test-results/serve-bench/serve-process.mjs', import.meta.url).pathname;
+      await build({
+        entryPoints: [new URL('./serve-process.ts', import.meta.url).pathname],
+        outfile: bundle,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        packages: 'external',
+        logLevel: 'silent',
+      });
+      const tsx = [require.resolve('tsx/cli')];
+
+      const coldBundled = await coldStart(process.execPath, [bundle, registryDir]);
+      const coldTsx = await coldStart(process.execPath, [...tsx, new URL('./serve-process.ts', import.meta.url).pathname, registryDir]);
+
+      const echo = await startChild(process.execPath, [...tsx, new URL('./hono-echo-process.ts', import.meta.url).pathname]);
+      const serve = await startChild(process.execPath, [bundle, registryDir]);
+      let results: { echoSingle: AutocannonResult; single: AutocannonResult; echoBatch: AutocannonResult; batch: AutocannonResult; rss: number };
+      try {
+        await firstPrediction(serve.url);
+        const echoSingle = await load(`${echo.url}/echo`, singleBody);
+        const single = await load(`${serve.url}/predict`, singleBody);
+        const echoBatch = await load(`${echo.url}/echo`, batchBody);
+        const batch = await load(`${serve.url}/predict`, batchBody);
+        results = { echoSingle, single, echoBatch, batch, rss: await peakRss(serve.child.pid!) };
+      } finally {
+        await stopChild(echo.child);
+        await stopChild(serve.child);
+      }
+
+      const { echoSingle, single, echoBatch, batch, rss } = results;
+      const rate = (r: AutocannonResult) => r.requests.average;
+      const rows: BenchRow[] = [
+        { name: 'serve /predict, 1 beer', value: fmt.rate(rate(single), 'req'), reference: `hono echo ${fmt.rate(rate(echoSingle), 'req')}`, ratio: fmt.ratio(rate(single) / rate(echoSingle)), target: '>= 5,000 req/s and >= 0.5x', pass: rate(single) >= 5000 && rate(single) / rate(echoSingle) >= 0.5 },
+        { name: 'serve /predict, 1 beer, p99', value: fmt.ms(single.latency.p99), reference: `hono echo ${fmt.ms(echoSingle.latency.p99)}`, ratio: fmt.ratio(single.latency.p99 / Math.max(echoSingle.latency.p99, 1)), target: '<= 25 ms', pass: single.latency.p99 <= 25 },
+        { name: 'serve /predict, 100 beers', value: fmt.rate(rate(batch), 'req'), reference: `hono echo ${fmt.rate(rate(echoBatch), 'req')}`, ratio: fmt.ratio(rate(batch) / rate(echoBatch)), target: '>= 1,000 req/s', pass: rate(batch) >= 1000 },
+        { name: 'serve peak RSS under load', value: `${(rss / 1024 / 1024).toFixed(0)} MB`, reference: '', ratio: '', target: 'reported', pass: Number.isFinite(rss) },
+        { name: 'serve cold start (esbuild bundle)', value: fmt.ms(coldBundled), reference: `tsx ${fmt.ms(coldTsx)}`, ratio: fmt.ratio(coldBundled / coldTsx), target: '<= 500 ms', pass: coldBundled <= 500 },
+      ];
+      return rows;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};

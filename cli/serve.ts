@@ -1,0 +1,80 @@
+/**
+ * `brewlake serve`: the serving app on 127.0.0.1 over the lake's local registry. With no
+ * promoted model yet, it trains one on the lake first (as `brewlake train` would).
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { openQueryEngine } from '../glue/open-query-engine';
+import { featureSets } from '../model/features';
+import { localRegistryDir, openRegistry } from '../model/open-registry';
+import { runTraining } from '../model/training-run';
+import { adminTokenEnv } from '../lambdas/serve/admin-token';
+import { startServeServer } from '../lambdas/serve/node-server';
+import { lakeOption } from './options';
+
+export const defaultServePort = 8000;
+const serveHost = '127.0.0.1';
+
+const parsePort = (text: string) => {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  return port;
+};
+
+interface ServeFlags {
+  lake: string;
+  port: number;
+  registry?: string;
+}
+
+/** Trains and promotes a first model on the lake; explains how to build the lake when it is empty. */
+async function trainFirstModel(lakeDir: string, registryLocation: string): Promise<void> {
+  process.stderr.write(`no promoted model in ${registryLocation}: training one on the lake at ${lakeDir} first\n`);
+  const emptyLake = () => new Error(`the lake at ${lakeDir} has no beers to train on: build it first with \`brewlake demo --once --lake ${lakeDir}\`, then run \`brewlake serve\` again`);
+  let engine;
+  try {
+    engine = await openQueryEngine({ kind: 'duckdb', lakeDir });
+  } catch {
+    throw emptyLake();
+  }
+  try {
+    const result = await runTraining({
+      engine,
+      registry: openRegistry(registryLocation),
+      featureSets: [...featureSets],
+      progress: (line) => {
+        if (!line.startsWith('cross-validating')) process.stderr.write(`${line}\n`);
+      },
+    }).catch((error: unknown) => {
+      throw /no beers|no rows|empty|does not exist|No files found/i.test(String(error)) ? emptyLake() : error;
+    });
+    if (result.rows === 0) throw emptyLake();
+    process.stderr.write(`${result.promotion.reason}: ${result.promotion.version}\n`);
+  } finally {
+    await engine.close();
+  }
+}
+
+export const serveCommand = new Command('serve')
+  .description(`serve the IBU model over HTTP on ${serveHost} (the same app as the serving Lambda): /predict, /docs, /metrics`)
+  .addOption(lakeOption())
+  .option('--port <port>', 'port to listen on', parsePort, defaultServePort)
+  .option('--registry <dir>', 'model registry folder (default: <lake>/_models)')
+  .action(async (flags: ServeFlags) => {
+    const registryLocation = flags.registry ?? localRegistryDir(flags.lake);
+    const registry = openRegistry(registryLocation);
+    if ((await registry.promotedVersion()) === null) await trainFirstModel(flags.lake, registryLocation);
+
+    const server = await startServeServer({ port: flags.port, host: serveHost, registry });
+    const ready = (await (await fetch(`${server.url}/ready`)).json()) as { model_version?: string };
+    process.stderr.write(`model ${ready.model_version ?? '(none)'} from ${registryLocation}\n`);
+    if (!process.env[adminTokenEnv]) process.stderr.write(`${adminTokenEnv} is not set: /retrain and /models/{version}/promote answer 403\n`);
+    process.stderr.write(`docs: ${server.url}/docs   metrics: ${server.url}/metrics   (Ctrl-C stops)\n`);
+    console.log(server.url);
+
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await server.close();
+  });

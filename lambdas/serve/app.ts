@@ -1,0 +1,246 @@
+/**
+ * The serving app: one Hono application for `brewlake serve` (Node server) and the serving
+ * Lambda (function URL). Routes, validation and the OpenAPI document come from the same
+ * definitions (`routes.ts`); the model comes from a `ModelBackend` (`registry-backend.ts`).
+ */
+import { swaggerUI } from '@hono/swagger-ui';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ZodError } from 'zod';
+import { requestId, type RequestIdVariables } from 'hono/request-id';
+import { routePath } from 'hono/route';
+import { checkToken, presentedToken, type TokenSource } from './admin-token';
+import { predictRequestSchemas, type BeerInput, type LabelledBeerInput } from './beer-request-schema';
+import { docsAssetFiles, docsAssetsBase, docsAssetsRoute, isDocsAssetFile, type DocsAssetSource } from './docs-assets';
+import { jsonBodyGate, jsonSyntaxError } from './json-body';
+import type { ModelBackend } from './model-backend';
+import { createModelHolder, type ModelHolder } from './model-holder';
+import type { PredictionSink } from './prediction-sink';
+import { prometheusContentType } from './prometheus';
+import { fieldIssues, invalidRequestMessage, type ErrorBody, type ErrorName, type FieldIssue } from './request-errors';
+import { serveRoutes } from './routes';
+import { createServeMetrics, type ServeMetrics } from './serve-metrics';
+import { defaultServeLimits, type ServeLimits } from './serve-limits';
+
+export interface ServeAuth {
+  /** The admin token's source: env locally, SSM in AWS. */
+  readonly token: TokenSource;
+}
+
+export interface ServeAppOptions<M> {
+  readonly backend: ModelBackend<M>;
+  readonly auth: ServeAuth;
+  readonly limits?: Partial<ServeLimits>;
+  /** Milliseconds since the epoch; injectable so tests control when the pointer is re-checked. */
+  readonly clock?: () => number;
+  readonly predictionSink?: PredictionSink;
+  /** How often (at most) a request re-checks the promotion pointer. */
+  readonly reloadCheckEveryMs?: number;
+  /** Swagger UI's files; without them `/docs` renders but cannot load its script. */
+  readonly docsAssets?: DocsAssetSource;
+  /** A registry to add metrics to (the prediction log adds its own). */
+  readonly metrics?: ServeMetrics;
+}
+
+type Env = { Variables: RequestIdVariables };
+type AppContext = Context<Env>;
+
+/** Routes that serve the documentation, not the API: they are not in the OpenAPI document. */
+export const documentationRoutes = ['/openapi.json', '/docs', docsAssetsRoute] as const;
+
+type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 422 | 500 | 503;
+
+export function errorResponse<S extends ErrorStatus>(c: AppContext, status: S, name: ErrorName, message: string, issues?: readonly FieldIssue[]) {
+  const body = { error: { name, message, ...(issues ? { issues: [...issues] } : {}) }, request_id: c.get('requestId') ?? '' } satisfies ErrorBody;
+  c.set('errorName' as never, name as never);
+  return c.json(body, status);
+}
+
+const invalidRequest = (c: AppContext, issues: readonly FieldIssue[]) => errorResponse(c, 400, 'InvalidRequest', invalidRequestMessage(issues), issues);
+
+/** Serialises admin changes (retrain, promote) so "the previous version" is always true. */
+function createMutex() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const run = tail.then(work, work);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
+  const limits: ServeLimits = { ...defaultServeLimits, ...options.limits };
+  const clock = options.clock ?? Date.now;
+  const metrics = options.metrics ?? createServeMetrics();
+  const { backend } = options;
+  const routes = serveRoutes(limits);
+  const predictSchemas = predictRequestSchemas(limits.maxBatchSize);
+  const exclusive = createMutex();
+
+  const holder: ModelHolder<M> = createModelHolder({
+    source: backend.source,
+    checkEveryMs: options.reloadCheckEveryMs ?? 1000,
+    clock,
+    onLoad: (outcome) => metrics.modelLoads.inc({ outcome: outcome.ok ? 'loaded' : 'failed' }),
+  });
+  // Start loading now, so the first request does not pay for it.
+  void holder.refreshIfDue();
+
+  const app = new OpenAPIHono<Env>({
+    defaultHook: (result, c) => {
+      if (!result.success) return invalidRequest(c, fieldIssues(result.error));
+    },
+  });
+
+  app.use(requestId());
+
+  // Metrics: every request, labelled by its route template (not its URL, which would explode the series).
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const matched = routePath(c, -1);
+    const route = matched === '' || matched === '/*' || matched === '*' ? 'unmatched' : matched;
+    const status = String(c.res.status);
+    metrics.requests.inc({ route, method: c.req.method, status });
+    metrics.latency.observe((performance.now() - started) / 1000, { route });
+    if (c.res.status >= 400) metrics.errors.inc({ route, name: (c.get('errorName' as never) as string | undefined) ?? `HTTP${status}` });
+  });
+
+  const adminOnly: MiddlewareHandler<Env> = async (c, next) => {
+    const check = await checkToken(presentedToken(c.req.raw.headers), options.auth.token);
+    if (!check.ok) {
+      if (check.status === 401) c.header('WWW-Authenticate', 'Bearer realm="brewlake"');
+      return errorResponse(c, check.status, check.name, check.message);
+    }
+    await next();
+  };
+
+  const bodyGate = jsonBodyGate(limits.maxBodyBytes, (c, refusal) =>
+    errorResponse(c as AppContext, refusal.status, refusal.name, refusal.message, [{ path: refusal.path, reason: refusal.message }]),
+  );
+
+  if (limits.requireTokenForPredict) app.use('/predict', adminOnly);
+  app.use('/predict', bodyGate);
+  app.use('/retrain', adminOnly, bodyGate);
+  app.use('/models/:version/promote', adminOnly);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The admin token (BREWLAKE_ADMIN_TOKEN locally; an SSM parameter in AWS)',
+  });
+
+  // A body that is neither a valid beer nor a valid list: report the fields of the shape it
+  // tried to be, not zod's "matched no union member".
+  const invalidPredictRequest = async (c: AppContext, error: ZodError): Promise<Response> => {
+    const input: unknown = await c.req.json();
+    const again = (Array.isArray(input) ? predictSchemas.list : predictSchemas.single).safeParse(input);
+    return invalidRequest(c, fieldIssues(again.success ? error : again.error));
+  };
+
+  app.openapi(
+    routes.predict,
+    async (c) => {
+      const started = performance.now();
+      const body = c.req.valid('json');
+      const beers: readonly BeerInput[] = Array.isArray(body) ? body : [body];
+      await holder.refreshIfDue();
+      // Read once: this request scores with this model to the end, whatever is promoted meanwhile.
+      const loaded = holder.current();
+      if (!loaded) return errorResponse(c, 503, 'NoModelLoaded', 'no model is loaded yet: train one (brewlake train) or promote a version');
+      const predictions = backend.predict(loaded.model, beers);
+      metrics.predictions.inc({ model_version: loaded.version }, predictions.length);
+      const request_id = c.get('requestId');
+      if (options.predictionSink) {
+        try {
+          options.predictionSink({
+            request_id,
+            predicted_at: clock(),
+            model_version: loaded.version,
+            feature_set: backend.featureSet(loaded.model),
+            beers,
+            predictions,
+            latency_ms: performance.now() - started,
+          });
+        } catch {
+          metrics.predictionSinkErrors.inc();
+        }
+      }
+      return c.json({ model_version: loaded.version, request_id, predictions: predictions.map((ibu) => ({ ibu })) }, 200);
+    },
+    (result, c) => (result.success ? undefined : invalidPredictRequest(c, result.error)),
+  );
+
+  app.openapi(routes.retrain, async (c) => {
+    const { records, force } = c.req.valid('json');
+    const outcome = await exclusive(async () => {
+      const result = await backend.retrain(records as readonly LabelledBeerInput[], holder.current(), force ?? false);
+      if (result.ok && result.promoted) await holder.reload();
+      return result;
+    });
+    if (!outcome.ok) return errorResponse(c, 422, outcome.error.name, outcome.error.message, outcome.error.issues);
+    const { ok: _ok, ...answer } = outcome;
+    return c.json({ ...answer, request_id: c.get('requestId') }, 200);
+  });
+
+  app.openapi(routes.listModels, async (c) => {
+    const { promoted, versions } = await backend.list();
+    return c.json({ promoted, loaded: holder.current()?.version ?? null, versions }, 200);
+  });
+
+  app.openapi(routes.promote, async (c) => {
+    const { version } = c.req.valid('param');
+    const outcome = await exclusive(async () => {
+      const result = await backend.promote(version);
+      if (result.ok) await holder.reload();
+      return result;
+    });
+    if (!outcome.ok) return errorResponse(c, 404, 'UnknownVersion', `no stored model version ${JSON.stringify(version)}: GET /models lists them`);
+    return c.json({ promoted: version, previous_version: outcome.previous, request_id: c.get('requestId') }, 200);
+  });
+
+  app.openapi(routes.health, (c) => c.json({ status: 'ok' as const }, 200));
+
+  app.openapi(routes.ready, async (c) => {
+    await holder.refreshIfDue();
+    const loaded = holder.current();
+    if (!loaded) return c.json({ status: 'not_ready' as const, reason: 'no model loaded: nothing is promoted in the registry yet' }, 503);
+    return c.json({ status: 'ready' as const, model_version: loaded.version }, 200);
+  });
+
+  app.openapi(routes.metrics, (c) => c.text(metrics.registry.render(), 200, { 'Content-Type': prometheusContentType }));
+
+  app.doc('/openapi.json', {
+    openapi: '3.0.3',
+    info: {
+      title: 'brewlake IBU API',
+      version: '1.0.0',
+      description: 'Predicts the bitterness (IBU) of PunkAPI-style beers from their recipe features, and manages the model versions that answer.',
+    },
+  });
+
+  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: docsAssetsBase, title: 'brewlake API' }));
+  app.get(docsAssetsRoute, async (c) => {
+    const file = c.req.param('file');
+    const bytes = isDocsAssetFile(file) ? await options.docsAssets?.(file) : undefined;
+    if (!bytes || !isDocsAssetFile(file)) return errorResponse(c, 404, 'NotFound', `no documentation asset ${file}`);
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': docsAssetFiles[file], 'Cache-Control': 'public, max-age=86400' });
+  });
+
+  app.notFound((c) => errorResponse(c, 404, 'NotFound', `no route ${c.req.method} ${c.req.path}: see /docs`));
+  app.onError(async (error, c) => {
+    // Hono's validator throws this when `c.req.json()` fails: the body gate has already
+    // checked type and size, so it can only be the syntax.
+    if (error instanceof HTTPException && error.status === 400) {
+      const reason = jsonSyntaxError(await c.req.text()) ?? error.message;
+      return errorResponse(c, 400, 'MalformedJson', `the body is not valid JSON: ${reason}`, [{ path: '', reason }]);
+    }
+    console.error(JSON.stringify({ level: 'ERROR', message: 'unhandled error', path: c.req.path, error: error instanceof Error ? error.stack : String(error) }));
+    return errorResponse(c, 500, 'InternalError', 'internal error: the request id identifies it in the logs');
+  });
+
+  return app;
+}
+
+export type ServeApp = ReturnType<typeof createServeAppWithBackend>;

@@ -1,0 +1,124 @@
+/**
+ * The API's request and response shapes, derived from the lake's schema (`glue/schema.ts`):
+ * field names, descriptions and physical ranges come from the cleaned columns, so the
+ * API can never disagree with the table the model was trained on.
+ */
+import { z } from '@hono/zod-openapi';
+import { baseFeatureColumns, cleanedBeerColumns, hopAdditionFields, type BaseFeatureName, type Column, type Field } from '../../glue/schema';
+
+// An example that passes the ranges above: Punk IPA's cleaned features.
+const exampleBeerValues: Record<string, number> = { abv: 5.6, target_fg: 1010, target_og: 1056, ebc: 17, srm: 8.5, ph: 4.4 };
+export const exampleBeer: BeerInput = {
+  ...(Object.fromEntries(baseFeatureColumns.map((c) => [c.name, exampleBeerValues[c.name] ?? null])) as Record<BaseFeatureName, number | null>),
+  volume_litres: 20,
+  hops: [
+    { name: 'Ahtanum', grams: 17.5, add: 'start', attribute: 'bitter' },
+    { name: 'Simcoe', grams: 12.5, add: 'middle', attribute: 'flavour' },
+    { name: 'Chinook', grams: 20, add: 'end', attribute: 'flavour' },
+  ],
+};
+
+type Ranged = Pick<Column, 'name' | 'comment' | 'range'>;
+
+/** A number column as the API takes it: finite, inside the column's physical range. */
+function rangedNumber(column: Ranged) {
+  let schema = z.number({ error: (issue) => (issue.input === undefined ? 'required' : `expected a number, got ${describeInput(issue.input)}`) });
+  const { min, max } = column.range ?? {};
+  if (min !== undefined) schema = schema.min(min, { error: `below the physical minimum ${min}` });
+  if (max !== undefined) schema = schema.max(max, { error: `above the physical maximum ${max}` });
+  return schema;
+}
+
+function describeInput(input: unknown): string {
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'a list';
+  if (typeof input === 'string') return `the string ${JSON.stringify(input.length > 20 ? `${input.slice(0, 20)}…` : input)}`;
+  if (typeof input === 'number') return String(input);
+  return typeof input;
+}
+
+const columnNamed = <N extends string>(name: N) => {
+  const column = cleanedBeerColumns.find((c) => c.name === name);
+  if (!column) throw new Error(`glue/schema.ts has no cleaned column ${name}`);
+  return column as Ranged;
+};
+
+/** Base features: required, a number or null for "unknown". */
+const baseFeatureShape = Object.fromEntries(
+  baseFeatureColumns.map((c) => [c.name, rangedNumber(c).nullable().openapi({ description: `${c.comment} (null when unknown)`, example: exampleBeerValues[c.name] })]),
+) as Record<BaseFeatureName, z.ZodNullable<z.ZodNumber>>;
+
+/** The stage is derived from `add` on the server (glue/hops.ts), so clients never send it. */
+const hopInputFields = hopAdditionFields.filter((f) => f.name !== 'stage') as readonly Field[];
+
+const hopAdditionShape = Object.fromEntries(
+  hopInputFields.map((f) => {
+    const base = f.type === 'double' ? rangedNumber({ name: f.name, comment: f.comment ?? '', range: { min: 0 } }) : z.string({ error: (issue) => `expected a string, got ${describeInput(issue.input)}` });
+    return [f.name, base.nullable().optional().openapi({ description: f.comment ?? f.name })];
+  }),
+);
+
+export const hopAdditionInputSchema = z.object(hopAdditionShape).openapi('HopAddition', {
+  description: 'One hop addition. The stage (start, middle, end, dry_hop) is derived from `add` on the server.',
+  example: { name: 'Simcoe', grams: 12.5, add: 'start', attribute: 'bitter' },
+});
+
+export interface HopAdditionInput {
+  readonly name?: string | null;
+  readonly grams?: number | null;
+  readonly add?: string | null;
+  readonly attribute?: string | null;
+}
+
+/** One beer as `POST /predict` takes it. Unknown fields are ignored, so a cleaned record can be sent as it is. */
+export type BeerInput = { readonly [K in BaseFeatureName]: number | null } & {
+  readonly volume_litres?: number | null;
+  readonly hops?: readonly HopAdditionInput[];
+};
+
+const volume = columnNamed('volume_litres');
+const hops = columnNamed('hops');
+
+const beerShape = {
+  ...baseFeatureShape,
+  volume_litres: rangedNumber(volume).nullable().optional().openapi({ description: `${volume.comment} (optional)` }),
+  hops: z.array(hopAdditionInputSchema).optional().openapi({ description: `${hops.comment} (optional)` }),
+};
+
+export const beerInputSchema = z.object(beerShape).openapi('Beer', {
+  description: 'The features of one beer, by field name. Base features are required (null when unknown); the hop bill and volume are optional.',
+});
+
+const ibu = columnNamed('ibu');
+
+/** A beer with its measured IBU, as `POST /retrain` takes it. */
+export const labelledBeerInputSchema = z
+  .object({ ...beerShape, ibu: rangedNumber(ibu).openapi({ description: ibu.comment }) })
+  .openapi('LabelledBeer', { description: 'A beer with its measured IBU, for retraining.' });
+
+export type LabelledBeerInput = BeerInput & { readonly ibu: number };
+
+/** `POST /predict` body: one beer, or a non-empty list of at most `maxBatchSize`. */
+export function predictRequestSchemas(maxBatchSize: number) {
+  const list = z
+    .array(beerInputSchema)
+    .min(1, { error: 'the list is empty: send at least one beer' })
+    .max(maxBatchSize, { error: `the list holds more than the maximum batch size ${maxBatchSize}` })
+    .openapi('BeerList', { description: `One to ${maxBatchSize} beers; the answer keeps their order.` });
+  const body = z.union([beerInputSchema, list]).openapi('PredictRequest', {
+    description: 'One beer, or a list of beers.',
+    example: exampleBeer,
+  });
+  return { single: beerInputSchema, list, body };
+}
+
+export const predictResponseSchema = z
+  .object({
+    model_version: z.string().openapi({ description: 'registry version that answered' }),
+    request_id: z.string().openapi({ description: 'id of this request (also in the X-Request-Id header)' }),
+    predictions: z
+      .array(z.object({ ibu: z.number().openapi({ description: 'predicted international bitterness units' }) }))
+      .openapi({ description: 'one per beer, in the order sent' }),
+  })
+  .openapi('PredictResponse');
+

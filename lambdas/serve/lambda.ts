@@ -1,0 +1,30 @@
+/**
+ * The serving Lambda (function URL): the same app as `brewlake serve`, over the S3
+ * registry, with the admin token from SSM. Built once per container, at cold start.
+ * The AWS SDK is left out of the bundle (the Node 22 runtime provides it).
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { handle } from 'hono/aws-lambda';
+import { createLocalRegistry, createS3Registry } from '../../model/registry';
+import { fixedToken } from './admin-token';
+import { serveLambdaConfig } from './lambda-config';
+import { s3DocsAssets } from './s3-docs-assets';
+import { createServeApp } from './serve-app';
+import { ssmTokenSource } from './ssm-token-source';
+
+const config = serveLambdaConfig(process.env);
+const s3 = config.registry.kind === 's3' ? new S3Client({}) : undefined;
+
+const app = createServeApp({
+  registry:
+    config.registry.kind === 's3'
+      ? createS3Registry({ client: s3!, bucket: config.registry.bucket, prefix: config.registry.prefix })
+      : createLocalRegistry(config.registry.dir),
+  // No parameter configured: admin routes answer 403 (fail closed).
+  auth: { token: config.adminTokenParameter ? ssmTokenSource(config.adminTokenParameter) : fixedToken(undefined) },
+  limits: config.limits,
+  reloadCheckEveryMs: config.reloadCheckMs,
+  ...(s3 && config.registry.kind === 's3' && config.docsAssetsPrefix ? { docsAssets: s3DocsAssets(s3, config.registry.bucket, config.docsAssetsPrefix) } : {}),
+});
+
+export const handler = handle(app);

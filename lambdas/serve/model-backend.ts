@@ -1,0 +1,46 @@
+/**
+ * What the HTTP app needs from the model side, in the app's own terms. `registry-backend.ts`
+ * implements it over `model/` (features, artifact, training, registry); the app never
+ * reaches into `model/` itself.
+ */
+import type { BeerInput, LabelledBeerInput } from './beer-request-schema';
+import type { PromotedModelSource } from './model-holder';
+
+export interface HoldoutMetrics {
+  readonly rmse: number;
+  readonly mae: number;
+  readonly r2: number;
+}
+
+export interface ModelVersionSummary {
+  readonly version: string;
+  readonly created_at: string;
+  readonly feature_set: string;
+  readonly rows: number;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly promoted: boolean;
+}
+
+export type RetrainOutcome =
+  | {
+      readonly ok: true;
+      readonly version: string;
+      readonly promoted: boolean;
+      readonly reason: string;
+      readonly previous_version: string | null;
+      readonly holdout: { readonly rows: number; readonly candidate: HoldoutMetrics; readonly current: HoldoutMetrics | null };
+    }
+  | { readonly ok: false; readonly error: { readonly name: 'DegenerateTrainingSet'; readonly message: string; readonly issues: readonly { path: string; reason: string }[] } };
+
+export interface ModelBackend<M> {
+  readonly source: PromotedModelSource<M>;
+  /** `base` or `hops`: which features the model reads. */
+  featureSet(model: M): string;
+  /** One IBU per beer, in order. Pure: no I/O. */
+  predict(model: M, beers: readonly BeerInput[]): number[];
+  list(): Promise<{ promoted: string | null; versions: ModelVersionSummary[] }>;
+  /** Promotes a stored version; `unknown` when there is none by that name. */
+  promote(version: string): Promise<{ ok: true; previous: string | null } | { ok: false; error: 'UnknownVersion' }>;
+  /** Trains on the records, stores the version, promotes it when not worse than `current` (or forced). */
+  retrain(records: readonly LabelledBeerInput[], current: { version: string; model: M } | undefined, force: boolean): Promise<RetrainOutcome>;
+}

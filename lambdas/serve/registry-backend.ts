@@ -1,0 +1,149 @@
+/**
+ * The app's model backend over `model/`: the registry stores and promotes versions, the
+ * artifact predicts, `trainIbuModel` retrains. Hop bills sent to the API are normalised
+ * with `glue/hops.ts`, as the transform normalises the lake's.
+ */
+import { createHash } from 'node:crypto';
+import { normalizeHop } from '../../glue/hops';
+import { predictInputs, type ModelArtifact } from '../../model/artifact';
+import type { FeatureInput, FeatureSet } from '../../model/features';
+import { seededRandom } from '../../model/gbm';
+import { scoreRegression, type Scores } from '../../model/metrics';
+import { ModelNotFound, newVersionName, type ModelRegistry } from '../../model/registry';
+import { ibuModelParams, trainIbuModel, type TrainingRow } from '../../model/train';
+import type { BeerInput, HopAdditionInput, LabelledBeerInput } from './beer-request-schema';
+import type { HoldoutMetrics, ModelBackend, RetrainOutcome } from './model-backend';
+import { degenerateTrainingSetIssues } from './retrain-checks';
+
+export interface RegistryBackendOptions {
+  readonly clock?: () => number;
+  /** Share of the records held out to compare the new version with the current one. */
+  readonly holdoutShare?: number;
+  /** The feature set a retrain uses when no model is promoted yet. */
+  readonly defaultFeatureSet?: FeatureSet;
+  /** Seeds the held-out split, so the same records always compare on the same part. */
+  readonly seed?: number;
+}
+
+const toHopInput = (hop: HopAdditionInput) =>
+  normalizeHop({ name: hop.name ?? null, amount: hop.grams === null || hop.grams === undefined ? null : { value: hop.grams, unit: 'grams' }, add: hop.add ?? null, attribute: hop.attribute ?? null });
+
+/** A validated API beer as the feature module reads it: hop stage and attribute normalised. */
+export function featureInputOf(beer: BeerInput): FeatureInput {
+  const { hops, ...rest } = beer;
+  return hops === undefined ? rest : { ...rest, hops: hops.map(toHopInput) };
+}
+
+const metricsOf = (s: Scores): HoldoutMetrics => ({ rmse: s.rmse, mae: s.mae, r2: s.r2 });
+
+/** Record indexes, shuffled by `seed`, cut into a training part and a held-out part. */
+function holdoutSplit(n: number, share: number, seed: number): { train: number[]; holdout: number[] } {
+  const random = seededRandom(seed);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const cut = Math.max(1, Math.round(n * share));
+  return { holdout: order.slice(0, cut), train: order.slice(cut) };
+}
+
+export function registryBackend(registry: ModelRegistry, options: RegistryBackendOptions = {}): ModelBackend<ModelArtifact> {
+  const clock = options.clock ?? Date.now;
+  const holdoutShare = options.holdoutShare ?? 0.2;
+
+  return {
+    source: {
+      // The version name is the fingerprint: reading it is one small object, and a change of
+      // name is exactly a promotion worth loading.
+      fingerprint: async () => (await registry.promotedVersion()) ?? undefined,
+      loadPromoted: async () => {
+        const promoted = await registry.promoted();
+        return promoted ? { version: promoted.version, model: promoted.artifact } : undefined;
+      },
+    },
+
+    featureSet: (artifact) => artifact.featureSet,
+
+    predict: (artifact, beers) => Array.from(predictInputs(artifact, beers.map(featureInputOf))),
+
+    async list() {
+      const versions = await registry.list();
+      return {
+        promoted: versions.find((v) => v.promoted)?.version ?? null,
+        versions: versions.reverse().map((v) => ({
+          version: v.version,
+          created_at: v.lineage.trainedAt,
+          feature_set: v.lineage.featureSet,
+          rows: v.lineage.rows,
+          metrics: v.lineage.cv ? { ...metricsOf(v.lineage.cv.mean) } : {},
+          promoted: v.promoted,
+        })),
+      };
+    },
+
+    async promote(version) {
+      const previous = await registry.promotedVersion();
+      try {
+        await registry.promote(version);
+      } catch (error) {
+        if (error instanceof ModelNotFound) return { ok: false, error: 'UnknownVersion' };
+        throw error;
+      }
+      return { ok: true, previous };
+    },
+
+    async retrain(records: readonly LabelledBeerInput[], current, force): Promise<RetrainOutcome> {
+      const issues = degenerateTrainingSetIssues(records);
+      if (issues.length > 0) {
+        return { ok: false, error: { name: 'DegenerateTrainingSet', message: `refused, nothing trained or changed: ${issues.map((i) => i.reason).join('; ')}`, issues } };
+      }
+      const featureSet = current?.model.featureSet ?? options.defaultFeatureSet ?? 'hops';
+      const rows: TrainingRow[] = records.map((r, id) => ({ ...featureInputOf(r), id, ibu: r.ibu }));
+      const split = holdoutSplit(rows.length, holdoutShare, options.seed ?? 7);
+      const trainRows = split.train.map((i) => rows[i]!);
+      const holdoutRows = split.holdout.map((i) => rows[i]!);
+      const actual = holdoutRows.map((r) => r.ibu);
+
+      const candidate = trainIbuModel(trainRows, { featureSet });
+      const candidateScores = metricsOf(scoreRegression(actual, Array.from(predictInputs(candidate, holdoutRows))));
+      const currentScores = current ? metricsOf(scoreRegression(actual, Array.from(predictInputs(current.model, holdoutRows)))) : null;
+
+      const version = newVersionName(new Date(clock()));
+      // Stored whatever happens: a version not promoted can still be inspected or forced later.
+      await registry.save(candidate, {
+        version,
+        featureSet,
+        trainedAt: new Date(clock()).toISOString(),
+        engine: 'api',
+        sql: 'POST /retrain',
+        rows: trainRows.length,
+        dataHash: createHash('sha256').update(JSON.stringify(trainRows)).digest('hex'),
+        params: ibuModelParams,
+        evaluation: { holdout: { rows: holdoutRows.length, candidate: candidateScores, current: currentScores, currentVersion: current?.version ?? null } },
+        codeVersion: process.env.npm_package_version ?? 'unknown',
+      });
+
+      const notWorse = currentScores === null || candidateScores.rmse <= currentScores.rmse;
+      const promote = force || notWorse;
+      const reason =
+        currentScores === null
+          ? 'no version was promoted: the new one is'
+          : notWorse
+            ? `not worse than ${current!.version} on the held-out records (RMSE ${candidateScores.rmse.toFixed(2)} <= ${currentScores.rmse.toFixed(2)})`
+            : force
+              ? `forced: worse than ${current!.version} on the held-out records (RMSE ${candidateScores.rmse.toFixed(2)} > ${currentScores.rmse.toFixed(2)})`
+              : `not promoted: worse than ${current!.version} on the held-out records (RMSE ${candidateScores.rmse.toFixed(2)} > ${currentScores.rmse.toFixed(2)}); send force: true to promote it anyway`;
+      const previous = await registry.promotedVersion();
+      if (promote) await registry.promote(version);
+      return {
+        ok: true,
+        version,
+        promoted: promote,
+        reason,
+        previous_version: previous,
+        holdout: { rows: holdoutRows.length, candidate: candidateScores, current: currentScores },
+      };
+    },
+  };
+}
