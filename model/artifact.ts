@@ -4,7 +4,7 @@
  * and it is checked on load, so a corrupt file is an error, never a wrong answer.
  */
 import { featureNames, writeFeatures, type FeatureInput, type FeatureSet } from './features';
-import { predictGbm, type GbmParams, type TreeArrays } from './gbm';
+import type { GbmParams, TreeArrays } from './gbm';
 import type { Scores } from './metrics';
 
 export const artifactFormat = 'brewlake-ibu-gbm/1';
@@ -67,20 +67,83 @@ export function parseArtifact(value: unknown, source: string): ModelArtifact {
   return a as ModelArtifact;
 }
 
+/** All trees of an artifact in flat typed arrays, node indices made global: the hot loop of serving. */
+interface CompiledForest {
+  readonly baseScore: number;
+  readonly roots: Int32Array;
+  readonly feature: Int32Array;
+  readonly threshold: Float64Array;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+  readonly missingLeft: Uint8Array;
+  readonly value: Float64Array;
+}
+
+const compiled = new WeakMap<object, CompiledForest>();
+
+function compile(artifact: Pick<ModelArtifact, 'baseScore' | 'trees'>): CompiledForest {
+  let forest = compiled.get(artifact);
+  if (forest) return forest;
+  const size = artifact.trees.reduce((n, t) => n + t.feature.length, 0);
+  forest = {
+    baseScore: artifact.baseScore,
+    roots: new Int32Array(artifact.trees.length),
+    feature: new Int32Array(size),
+    threshold: new Float64Array(size),
+    left: new Int32Array(size),
+    right: new Int32Array(size),
+    missingLeft: new Uint8Array(size),
+    value: new Float64Array(size),
+  };
+  let offset = 0;
+  artifact.trees.forEach((t, k) => {
+    forest!.roots[k] = offset;
+    for (let n = 0; n < t.feature.length; n++) {
+      const at = offset + n;
+      forest!.feature[at] = t.feature[n]!;
+      forest!.threshold[at] = t.threshold[n]!;
+      forest!.left[at] = t.left[n]! + offset;
+      forest!.right[at] = t.right[n]! + offset;
+      forest!.missingLeft[at] = t.missingLeft[n]!;
+      forest!.value[at] = t.value[n]!;
+    }
+    offset += t.feature.length;
+  });
+  compiled.set(artifact, forest);
+  return forest;
+}
+
+function predictCompiled(f: CompiledForest, x: ArrayLike<number>): number {
+  let sum = f.baseScore;
+  for (let k = 0; k < f.roots.length; k++) {
+    let node = f.roots[k]!;
+    let feature = f.feature[node]!;
+    while (feature >= 0) {
+      const v = x[feature]!;
+      node = (v !== v ? f.missingLeft[node] === 1 : v <= f.threshold[node]!) ? f.left[node]! : f.right[node]!;
+      feature = f.feature[node]!;
+    }
+    sum += f.value[node]!;
+  }
+  return sum;
+}
+
 /** Predictions for feature vectors already in the artifact's order. */
 export function predictMany(artifact: Pick<ModelArtifact, 'baseScore' | 'trees'>, vectors: readonly ArrayLike<number>[]): Float64Array {
+  const forest = compile(artifact);
   const out = new Float64Array(vectors.length);
-  for (let i = 0; i < vectors.length; i++) out[i] = predictGbm(artifact, vectors[i]!);
+  for (let i = 0; i < vectors.length; i++) out[i] = predictCompiled(forest, vectors[i]!);
   return out;
 }
 
 /** Predictions for beers described by field name: the artifact's own feature set decides what is computed. */
 export function predictInputs(artifact: ModelArtifact, inputs: readonly FeatureInput[]): Float64Array {
+  const forest = compile(artifact);
   const out = new Float64Array(inputs.length);
   const vector = new Float64Array(artifact.features.length);
   for (let i = 0; i < inputs.length; i++) {
     writeFeatures(inputs[i]!, artifact.featureSet, vector);
-    out[i] = predictGbm(artifact, vector);
+    out[i] = predictCompiled(forest, vector);
   }
   return out;
 }

@@ -7,7 +7,7 @@
  * derived features). A missing value stays NaN: the trees learn where it goes.
  */
 import { boilMinutes, hopStage } from '../glue/hops';
-import { hopAlphaPercent } from './hop-alpha-acids';
+import { hopAlphaPercent, hopVarietyKey } from './hop-alpha-acids';
 import { baseFeatureNames, type BaseFeatureName, type CleanedBeer, type HopStage } from '../glue/schema';
 
 export type FeatureSet = 'base' | 'hops';
@@ -62,10 +62,10 @@ const orNaN = (v: number | null | undefined) => (typeof v === 'number' && Number
  * catalogue, so the proxy counts grams: it ranks hop bills, it does not compute IBU.
  */
 export function tinsethUtilisation(og: number, minutes: number): number {
-  const gravity = 1.65 * 0.000125 ** (og / 1000 - 1);
-  const time = (1 - Math.exp(-0.04 * minutes)) / 4.15;
-  return gravity * time;
+  return tinsethGravityFactor(og) * tinsethTimeFactor(minutes);
 }
+const tinsethGravityFactor = (og: number) => 1.65 * 0.000125 ** (og / 1000 - 1);
+const tinsethTimeFactor = (minutes: number) => (1 - Math.exp(-0.04 * minutes)) / 4.15;
 
 /** Fills `out` (length = featureNames(set).length) with the features of one beer. */
 export function writeFeatures(input: FeatureInput, set: FeatureSet, out: Float64Array | number[]): void {
@@ -93,6 +93,8 @@ export function writeFeatures(input: FeatureInput, set: FeatureSet, out: Float64
   let alphaStart = 0;
   let estimate = 0;
   const varieties = new Set<string>();
+  // Unknown OG: a typical wort's, so the hop bill still counts.
+  const gravityFactor = tinsethGravityFactor(Number.isFinite(og) ? og : 1050);
   for (const hop of hops) {
     const g = orNaN(hop.grams);
     const stage = (hop.stage ?? hopStage(hop.add)) as HopStage;
@@ -101,14 +103,14 @@ export function writeFeatures(input: FeatureInput, set: FeatureSet, out: Float64
       additions[stage as keyof typeof grams]++;
       if (known) grams[stage as keyof typeof grams] += g;
     }
-    if (hop.name) varieties.add(hop.name.trim().toLowerCase());
+    if (hop.name) varieties.add(hopVarietyKey(hop.name));
     if (!known) continue;
     total += g;
     if (hop.attribute === 'bitter') bitter += g;
     if (hop.attribute === 'aroma') aroma += g;
-    const minutes = stage === 'dry_hop' || stage === 'other' ? 0 : boilMinutes({ add: hop.add, stage });
+    const minutes = stage === 'dry_hop' || stage === 'other' ? 0 : cachedBoilMinutes(hop.add, stage);
     if (minutes > maxBoil) maxBoil = minutes;
-    const utilisation = tinsethUtilisation(Number.isFinite(og) ? og : 1050, minutes);
+    const utilisation = gravityFactor * tinsethTimeFactor(minutes);
     const alphaGrams = (g * hopAlphaPercent(hop.name)) / 100;
     proxy += g * utilisation;
     alphaTotal += alphaGrams;
@@ -135,6 +137,18 @@ export function writeFeatures(input: FeatureInput, set: FeatureSet, out: Float64
   out[i++] = alphaStart;
   // Tinseth: mg of alpha acids per litre times utilisation is IBU.
   out[i++] = perLitre(estimate * 1000);
+}
+
+// `add` texts repeat ("60", "start", …): read each (text, stage) pair once.
+const boilMinutesCache = new Map<string, number>();
+function cachedBoilMinutes(add: string | null, stage: HopStage): number {
+  const key = `${stage}|${add ?? ''}`;
+  let minutes = boilMinutesCache.get(key);
+  if (minutes === undefined) {
+    minutes = boilMinutes({ add, stage });
+    if (boilMinutesCache.size < 10_000) boilMinutesCache.set(key, minutes);
+  }
+  return minutes;
 }
 
 /** Apparent attenuation from the gravities: the share of sugar fermented. */

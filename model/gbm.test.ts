@@ -51,9 +51,16 @@ describe('gradient-boosted trees', () => {
       fc.property(fc.array(fc.double({ noNaN: true, min: -1e6, max: 1e6 }), { minLength: 2, maxLength: 200 }), (values) => {
         const edges = binEdges(values, 255);
         for (let i = 1; i < edges.length; i++) expect(edges[i]!).toBeGreaterThan(edges[i - 1]!);
-        const distinct = new Set(values).size;
-        if (distinct <= 255) expect(edges.length).toBe(distinct - 1);
+        const distinct = [...new Set(values)].sort((a, b) => a - b);
+        if (distinct.length <= 255) {
+          expect(edges.length).toBe(distinct.length - 1);
+          edges.forEach((e, i) => {
+            expect(distinct[i]!).toBeLessThanOrEqual(e);
+            expect(e).toBeLessThan(distinct[i + 1]!);
+          });
+        }
       }),
+      { numRuns: 500 },
     );
   });
 });

@@ -78,12 +78,17 @@ export function binEdges(values: readonly number[], maxBins: number): number[] {
   const distinct: number[] = [];
   for (const v of sorted) if (distinct.length === 0 || v !== distinct[distinct.length - 1]) distinct.push(v);
   if (distinct.length <= 1) return [];
-  if (distinct.length <= maxBins) return distinct.slice(1).map((v, i) => (distinct[i]! + v) / 2);
+  // An edge e splits a < e... as `a <= e < b`; a midpoint of two adjacent doubles can round up to b.
+  const between = (a: number, b: number) => {
+    const mid = a + (b - a) / 2;
+    return mid < b ? mid : a;
+  };
+  if (distinct.length <= maxBins) return distinct.slice(1).map((v, i) => between(distinct[i]!, v));
   const edges: number[] = [];
   for (let k = 1; k < maxBins; k++) {
     const q = sorted[Math.floor((k * sorted.length) / maxBins)]!;
     const below = sorted[Math.max(0, Math.floor((k * sorted.length) / maxBins) - 1)]!;
-    const edge = (q + below) / 2;
+    const edge = between(below, q);
     if (edge > sorted[0]! && (edges.length === 0 || edge > edges[edges.length - 1]!)) edges.push(edge);
   }
   return edges;

@@ -26,9 +26,19 @@ const noAlpha = /coffee|honey|ginger|cocoa|peel|coriander|lactose|oak|vanilla|ci
 /** Used for a hop variety the table does not know: the catalogue's typical bittering hop. */
 export const unknownHopAlphaPercent = 9;
 
+/** A hop name as one variety: trimmed, lower case. */
+export const hopVarietyKey = (name: string | null | undefined) => (name ?? '').trim().toLowerCase();
+
+// Names repeat endlessly (a few hundred in the catalogue): look each spelling up once.
+const alphaBySpelling = new Map<string, number>();
+
 export function hopAlphaPercent(name: string | null | undefined): number {
-  const key = (name ?? '').trim().toLowerCase();
-  const known = typicalAlphaPercent[key];
-  if (known !== undefined) return known;
-  return noAlpha.test(key) ? 0 : unknownHopAlphaPercent;
+  const spelling = name ?? '';
+  let alpha = alphaBySpelling.get(spelling);
+  if (alpha === undefined) {
+    const key = hopVarietyKey(spelling);
+    alpha = typicalAlphaPercent[key] ?? (noAlpha.test(key) ? 0 : unknownHopAlphaPercent);
+    if (alphaBySpelling.size < 10_000) alphaBySpelling.set(spelling, alpha);
+  }
+  return alpha;
 }
