@@ -4,11 +4,12 @@
  */
 import { serveBench } from './serve';
 import { modelBench } from './model';
+import { stacksBench } from './stacks';
 import { streamBench } from './stream';
 import { formatTable, type Bench, type BenchRow } from './table';
 import { transformBench } from './transform';
 
-const benches: Bench[] = [transformBench, streamBench, modelBench, serveBench];
+const benches: Bench[] = [transformBench, streamBench, modelBench, stacksBench, serveBench];
 
 const only = process.argv.slice(2);
 const rows: BenchRow[] = [];

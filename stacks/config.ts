@@ -1,0 +1,96 @@
+/**
+ * The deployment's settings, in one typed place. Every setting has a default that deploys
+ * as it is; each can be changed by an environment variable (the README lists them), and a
+ * bad value stops the synth with the setting's name and what it accepts.
+ */
+export interface StackConfig {
+  /** Prefix of every resource name, e.g. `brewlake` → `brewlake-beers`. */
+  readonly namePrefix: string;
+  readonly region: string;
+  /** EventBridge schedule of the ingest Lambda. */
+  readonly schedule: string;
+  /** `bundled` (the catalogue inside the Lambda; the public PunkAPI is gone) or a PunkAPI base URL. */
+  readonly ingestSource: string;
+  /** `random` (one beer a tick), `random:N` or `backfill`. */
+  readonly ingestMode: string;
+  /** 0: on-demand capacity; N: provisioned with N shards. */
+  readonly kinesisShards: number;
+  /** Firehose buffering hints for the raw and cleaned zones. */
+  readonly buffer: { readonly sizeMb: number; readonly intervalSeconds: number };
+  /** The transform processor's own buffering (Firehose's Lambda invocation batch). */
+  readonly processorBuffer: { readonly sizeMb: number; readonly intervalSeconds: number };
+  /** `json` (JSON lines, as locally) or `parquet` (converted by Firehose through the Glue table). */
+  readonly cleanedFormat: 'json' | 'parquet';
+  /** Athena stops a query that would scan more than this. */
+  readonly athenaBytesScannedCutoff: number;
+  /** Alarms are e-mailed here when set. */
+  readonly alarmEmail: string | undefined;
+  readonly logRetentionDays: number;
+}
+
+export class StackConfigError extends Error {
+  override readonly name = 'StackConfigError';
+  constructor(readonly variable: string, reason: string) {
+    super(`${variable}: ${reason}`);
+  }
+}
+
+export const stackConfigEnv = {
+  namePrefix: 'BREWLAKE_NAME_PREFIX',
+  region: 'AWS_REGION',
+  schedule: 'BREWLAKE_SCHEDULE',
+  ingestSource: 'BREWLAKE_SOURCE',
+  ingestMode: 'BREWLAKE_MODE',
+  kinesisShards: 'BREWLAKE_KINESIS_SHARDS',
+  bufferSizeMb: 'BREWLAKE_BUFFER_MB',
+  bufferIntervalSeconds: 'BREWLAKE_BUFFER_SECONDS',
+  cleanedFormat: 'BREWLAKE_CLEANED_FORMAT',
+  athenaScanLimitGb: 'BREWLAKE_ATHENA_SCAN_LIMIT_GB',
+  alarmEmail: 'BREWLAKE_ALARM_EMAIL',
+  logRetentionDays: 'BREWLAKE_LOG_RETENTION_DAYS',
+} as const;
+
+// CloudWatch Logs accepts only these retention periods.
+const retentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+export function readStackConfig(env: Record<string, string | undefined> = process.env): StackConfig {
+  const text = (key: keyof typeof stackConfigEnv, fallback: string) => env[stackConfigEnv[key]]?.trim() || fallback;
+  const number = (key: keyof typeof stackConfigEnv, fallback: number, ok: (n: number) => boolean, accepts: string) => {
+    const raw = env[stackConfigEnv[key]]?.trim();
+    if (!raw) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || !ok(n)) throw new StackConfigError(stackConfigEnv[key], `expected ${accepts}, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+
+  const namePrefix = text('namePrefix', 'brewlake');
+  if (!/^[a-z][a-z0-9-]{1,20}$/.test(namePrefix)) throw new StackConfigError(stackConfigEnv.namePrefix, 'expected 2-21 lower-case letters, digits or dashes, starting with a letter');
+  const schedule = text('schedule', 'rate(5 minutes)');
+  if (!/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/.test(schedule)) throw new StackConfigError(stackConfigEnv.schedule, `expected rate(N minutes|hours|days) or cron(...), got ${JSON.stringify(schedule)}`);
+  const ingestSource = text('ingestSource', 'bundled');
+  if (ingestSource !== 'bundled' && !/^https?:\/\/\S+$/.test(ingestSource)) throw new StackConfigError(stackConfigEnv.ingestSource, `expected "bundled" or an http(s) base URL, got ${JSON.stringify(ingestSource)}`);
+  const ingestMode = text('ingestMode', 'random');
+  if (!/^(random|random:\d+|backfill)$/.test(ingestMode)) throw new StackConfigError(stackConfigEnv.ingestMode, `expected random, random:N or backfill, got ${JSON.stringify(ingestMode)}`);
+  const cleanedFormat = text('cleanedFormat', 'json');
+  if (cleanedFormat !== 'json' && cleanedFormat !== 'parquet') throw new StackConfigError(stackConfigEnv.cleanedFormat, `expected json or parquet, got ${JSON.stringify(cleanedFormat)}`);
+  const alarmEmail = env[stackConfigEnv.alarmEmail]?.trim() || undefined;
+  if (alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw new StackConfigError(stackConfigEnv.alarmEmail, `expected an e-mail address, got ${JSON.stringify(alarmEmail)}`);
+
+  return {
+    namePrefix,
+    region: text('region', 'eu-west-1'),
+    schedule,
+    ingestSource,
+    ingestMode,
+    kinesisShards: number('kinesisShards', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 500, 'a whole number of shards from 0 (on-demand) to 500'),
+    buffer: {
+      sizeMb: number('bufferSizeMb', 5, (n) => Number.isInteger(n) && n >= 1 && n <= 128, 'whole MiB from 1 to 128'),
+      intervalSeconds: number('bufferIntervalSeconds', 300, (n) => Number.isInteger(n) && n >= 0 && n <= 900, 'whole seconds from 0 to 900'),
+    },
+    processorBuffer: { sizeMb: 1, intervalSeconds: 60 },
+    cleanedFormat,
+    athenaBytesScannedCutoff: number('athenaScanLimitGb', 10, (n) => n >= 0.01 && n <= 1024, 'GB from 0.01 to 1024') * 1024 ** 3,
+    alarmEmail,
+    logRetentionDays: number('logRetentionDays', 30, (n) => retentionDays.includes(n), `one of ${retentionDays.join(', ')}`),
+  };
+}

@@ -1,0 +1,321 @@
+/**
+ * The lake, top to bottom as the architecture diagram draws it: storage, the stream, the
+ * ingest Lambda on its schedule, the Firehose streams (raw, cleaned through the transform,
+ * and the prediction log), the Glue catalog, Athena, and the alarms that watch it all.
+ */
+import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
+import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
+import { CloudwatchLogStream } from '@cdktf/provider-aws/lib/cloudwatch-log-stream';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
+import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
+import { GlueCrawler } from '@cdktf/provider-aws/lib/glue-crawler';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
+import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { errorsPrefix, firehoseErrorPrefixExpression, firehosePrefixExpression } from '../glue/layout';
+import { savedQueries } from '../glue/saved-queries';
+import { beersView, cleanedBeerTable, lakeTables, predictionLogTable, rawBeerTable, type TableDefinition } from '../glue/schema';
+import { beersViewSql } from '../glue/views';
+import type { StackConfig } from './config';
+import { BundledFunction } from './constructs/bundled-function';
+import { assumeRolePolicy, policyDocument, type PolicyStatement } from './constructs/policy';
+import { SecureBucket } from './constructs/secure-bucket';
+import { athenaViewInput, glueTableInput } from './glue-tables';
+
+/** Names other stacks (and people) find the lake's parts by. */
+export const lakeNames = (prefix: string) => ({
+  stream: `${prefix}-beers`,
+  predictionLogStream: `${prefix}-prediction-log`,
+  database: `${prefix.replaceAll('-', '_')}_lake`,
+  workgroup: `${prefix}-analysts`,
+  ingest: `${prefix}-ingest`,
+  transform: `${prefix}-transform`,
+});
+
+export class LakeStack extends TerraformStack {
+  constructor(scope: Construct, id: string, config: StackConfig) {
+    super(scope, id);
+    const names = lakeNames(config.namePrefix);
+    new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: { project: 'brewlake', stack: id } }] });
+    const account = new DataAwsCallerIdentity(this, 'account');
+
+    // ---- storage: one lake bucket (its keys are the local lake folder's), Athena results
+    const lake = new SecureBucket(this, 'lake', {
+      bucketPrefix: `${config.namePrefix}-lake-`,
+      versioned: true,
+      lifecycleRules: [
+        { id: 'raw-to-infrequent-access', status: 'Enabled', filter: [{ prefix: rawBeerTable.prefix }], transition: [{ days: 30, storageClass: 'STANDARD_IA' }, { days: 180, storageClass: 'GLACIER_IR' }] },
+        { id: 'expire-errors', status: 'Enabled', filter: [{ prefix: errorsPrefix }], expiration: [{ days: 90 }] },
+        { id: 'expire-old-versions', status: 'Enabled', filter: [{ prefix: '' }], noncurrentVersionExpiration: [{ noncurrentDays: 30 }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] },
+      ],
+    }).bucket;
+    const results = new SecureBucket(this, 'athena-results', {
+      bucketPrefix: `${config.namePrefix}-athena-results-`,
+      versioned: false,
+      lifecycleRules: [{ id: 'expire-results', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: 30 }] }],
+    }).bucket;
+
+    // ---- the stream (and the prediction log's own)
+    const streamMode = config.kinesisShards === 0 ? { streamModeDetails: { streamMode: 'ON_DEMAND' } } : { shardCount: config.kinesisShards, streamModeDetails: { streamMode: 'PROVISIONED' } };
+    const stream = new KinesisStream(this, 'stream', { name: names.stream, retentionPeriod: 24, encryptionType: 'KMS', kmsKeyId: 'alias/aws/kinesis', ...streamMode });
+    const predictionLogStream = new KinesisStream(this, 'prediction-log-stream', {
+      name: names.predictionLogStream,
+      retentionPeriod: 24,
+      encryptionType: 'KMS',
+      kmsKeyId: 'alias/aws/kinesis',
+      streamModeDetails: { streamMode: 'ON_DEMAND' },
+    });
+
+    // ---- ingest: a Lambda on a schedule, writing to the stream
+    const ingest = new BundledFunction(this, 'ingest', {
+      handler: 'ingest',
+      functionName: names.ingest,
+      description: 'Polls the PunkAPI (or replays the bundled catalogue) into the Kinesis stream',
+      environment: { BREWLAKE_SOURCE: config.ingestSource, BREWLAKE_MODE: config.ingestMode, BREWLAKE_STREAM_NAME: stream.name },
+      timeoutSeconds: 120,
+      memoryMb: 256,
+      logRetentionDays: config.logRetentionDays,
+      permissions: [{ sid: 'PutBeers', actions: ['kinesis:PutRecord', 'kinesis:PutRecords'], resources: [stream.arn] }],
+    });
+    const schedule = new CloudwatchEventRule(this, 'ingest-schedule', { name: `${names.ingest}-schedule`, scheduleExpression: config.schedule, description: 'The ingest tick' });
+    new CloudwatchEventTarget(this, 'ingest-target', { rule: schedule.name, arn: ingest.function.arn });
+    new LambdaPermission(this, 'ingest-invoke', {
+      statementId: 'AllowSchedule',
+      action: 'lambda:InvokeFunction',
+      functionName: ingest.function.functionName,
+      principal: 'events.amazonaws.com',
+      sourceArn: schedule.arn,
+    });
+
+    // ---- the transform Lambda (Firehose invokes it)
+    const transform = new BundledFunction(this, 'transform', {
+      handler: 'transform',
+      functionName: names.transform,
+      description: 'Firehose transformation: raw PunkAPI beers into the cleaned table',
+      timeoutSeconds: 60,
+      memoryMb: 512,
+      logRetentionDays: config.logRetentionDays,
+    });
+
+    // ---- Glue: the catalogue of every table, from glue/schema.ts
+    const database = new GlueCatalogDatabase(this, 'database', { name: names.database, description: 'brewlake: PunkAPI beers, predictions and the prediction log' });
+    const tables = new Map<string, GlueCatalogTable>();
+    for (const table of lakeTables) {
+      const format = table === cleanedBeerTable ? config.cleanedFormat : 'json';
+      tables.set(table.name, new GlueCatalogTable(this, `table-${table.name}`, { databaseName: database.name, ...glueTableInput(table, lake.bucket, format) }));
+    }
+    new GlueCatalogTable(this, 'view-beers', {
+      databaseName: database.name,
+      ...athenaViewInput({ name: beersView.name, description: beersView.description, sql: beersViewSql, columns: cleanedBeerTable.columns }, names.database),
+      dependsOn: [tables.get(cleanedBeerTable.name)!],
+    });
+    const crawlerRole = new IamRole(this, 'crawler-role', { name: `${config.namePrefix}-crawler`, assumeRolePolicy: assumeRolePolicy('glue.amazonaws.com') });
+    new IamRolePolicyAttachment(this, 'crawler-service-role', { role: crawlerRole.name, policyArn: 'arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole' });
+    new IamRolePolicy(this, 'crawler-read-lake', {
+      role: crawlerRole.id,
+      name: 'read-lake',
+      policy: policyDocument([
+        { actions: ['s3:GetObject'], resources: lakeTables.map((t) => `${lake.arn}/${t.prefix}*`) },
+        { actions: ['s3:ListBucket'], resources: [lake.arn] },
+      ]),
+    });
+    // Keeps partitions current for engines that do not use projection; never drops a column.
+    new GlueCrawler(this, 'crawler', {
+      name: `${config.namePrefix}-lake`,
+      role: crawlerRole.arn,
+      databaseName: database.name,
+      schedule: 'cron(15 * * * ? *)',
+      catalogTarget: [{ databaseName: database.name, tables: lakeTables.map((t) => t.name) }],
+      schemaChangePolicy: { deleteBehavior: 'LOG', updateBehavior: 'LOG' },
+      configuration: JSON.stringify({ Version: 1, CrawlerOutput: { Partitions: { AddOrUpdateBehavior: 'InheritFromTable' } } }),
+      dependsOn: [...tables.values()],
+    });
+
+    // ---- Firehose: raw as collected, cleaned through the transform, the prediction log
+    const firehoseLogs = new CloudwatchLogGroup(this, 'firehose-logs', { name: `/aws/kinesisfirehose/${config.namePrefix}`, retentionInDays: config.logRetentionDays });
+    const deliveryStream = (name: string, source: KinesisStream, table: TableDefinition, transformed: boolean) => {
+      const logStream = new CloudwatchLogStream(this, `firehose-${name}-log-stream`, { name, logGroupName: firehoseLogs.name });
+      const parquet = transformed && config.cleanedFormat === 'parquet';
+      const statements: PolicyStatement[] = [
+        { sid: 'ReadSource', actions: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'], resources: [source.arn] },
+        { sid: 'FindBucket', actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], resources: [lake.arn] },
+        { sid: 'WriteZone', actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'], resources: [`${lake.arn}/${table.prefix}*`, `${lake.arn}/${errorsPrefix}*`] },
+        { sid: 'Log', actions: ['logs:PutLogEvents'], resources: [`${firehoseLogs.arn}:log-stream:${name}`] },
+      ];
+      if (transformed) {
+        statements.push({ sid: 'InvokeTransform', actions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'], resources: [transform.function.arn, `${transform.function.arn}:*`] });
+      }
+      if (parquet) {
+        statements.push({
+          sid: 'ReadTableSchema',
+          actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
+          resources: [
+            `arn:aws:glue:${config.region}:${account.accountId}:catalog`,
+            `arn:aws:glue:${config.region}:${account.accountId}:database/${names.database}`,
+            `arn:aws:glue:${config.region}:${account.accountId}:table/${names.database}/${table.name}`,
+          ],
+        });
+      }
+      const role = new IamRole(this, `firehose-${name}-role`, { name: `${config.namePrefix}-firehose-${name}`, assumeRolePolicy: assumeRolePolicy('firehose.amazonaws.com') });
+      const policy = new IamRolePolicy(this, `firehose-${name}-policy`, { role: role.id, name: 'least-privilege', policy: policyDocument(statements) });
+      return new KinesisFirehoseDeliveryStream(this, `firehose-${name}`, {
+        name: `${config.namePrefix}-${name}`,
+        destination: 'extended_s3',
+        kinesisSourceConfiguration: { kinesisStreamArn: source.arn, roleArn: role.arn },
+        extendedS3Configuration: {
+          roleArn: role.arn,
+          bucketArn: lake.arn,
+          prefix: firehosePrefixExpression(table.prefix),
+          errorOutputPrefix: firehoseErrorPrefixExpression,
+          // Parquet conversion needs at least 64 MiB buffers.
+          bufferingSize: parquet ? Math.max(64, config.buffer.sizeMb) : config.buffer.sizeMb,
+          bufferingInterval: config.buffer.intervalSeconds,
+          cloudwatchLoggingOptions: { enabled: true, logGroupName: firehoseLogs.name, logStreamName: logStream.name },
+          ...(transformed
+            ? {
+                processingConfiguration: {
+                  enabled: true,
+                  processors: [
+                    {
+                      type: 'Lambda',
+                      parameters: [
+                        { parameterName: 'LambdaArn', parameterValue: `${transform.function.arn}:$LATEST` },
+                        { parameterName: 'BufferSizeInMBs', parameterValue: String(config.processorBuffer.sizeMb) },
+                        { parameterName: 'BufferIntervalInSeconds', parameterValue: String(config.processorBuffer.intervalSeconds) },
+                      ],
+                    },
+                  ],
+                },
+              }
+            : {}),
+          ...(parquet
+            ? {
+                dataFormatConversionConfiguration: {
+                  enabled: true,
+                  inputFormatConfiguration: { deserializer: { openXJsonSerDe: {} } },
+                  outputFormatConfiguration: { serializer: { parquetSerDe: { compression: 'SNAPPY' } } },
+                  schemaConfiguration: { databaseName: database.name, tableName: table.name, roleArn: role.arn, region: config.region },
+                },
+              }
+            : {}),
+        },
+        dependsOn: [policy],
+      });
+    };
+    const rawStream = deliveryStream('raw', stream, rawBeerTable, false);
+    const cleanedStream = deliveryStream('cleaned', stream, cleanedBeerTable, true);
+    const predictionLogDelivery = deliveryStream('prediction-log', predictionLogStream, predictionLogTable, false);
+
+    // ---- Athena: a workgroup for analysts, every saved query as a named query
+    const workgroup = new AthenaWorkgroup(this, 'workgroup', {
+      name: names.workgroup,
+      description: 'brewlake analysts: results encrypted, scans capped',
+      forceDestroy: true,
+      configuration: {
+        enforceWorkgroupConfiguration: true,
+        publishCloudwatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: config.athenaBytesScannedCutoff,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        resultConfiguration: { outputLocation: `s3://${results.bucket}/`, encryptionConfiguration: { encryptionOption: 'SSE_S3' } },
+      },
+    });
+    for (const query of savedQueries()) {
+      new AthenaNamedQuery(this, `query-${query.name}`, { name: query.name, description: query.description.slice(0, 1024), database: database.name, workgroup: workgroup.name, query: query.sql });
+    }
+
+    // ---- alarms: delivery stalls, records the transform refused, Lambda errors
+    const topic = new SnsTopic(this, 'alarms', { name: `${config.namePrefix}-alarms`, kmsMasterKeyId: 'alias/aws/sns' });
+    if (config.alarmEmail) new SnsTopicSubscription(this, 'alarm-email', { topicArn: topic.arn, protocol: 'email', endpoint: config.alarmEmail });
+    const alarm = (id: string, props: { description: string; namespace: string; metricName: string; dimensions: Record<string, string>; statistic: string; threshold: number; comparisonOperator: string }) =>
+      new CloudwatchMetricAlarm(this, id, {
+        alarmName: `${config.namePrefix}-${id}`,
+        alarmDescription: props.description,
+        namespace: props.namespace,
+        metricName: props.metricName,
+        dimensions: props.dimensions,
+        statistic: props.statistic,
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: props.threshold,
+        comparisonOperator: props.comparisonOperator,
+        treatMissingData: 'notBreaching',
+        alarmActions: [topic.arn],
+        okActions: [topic.arn],
+      });
+    for (const [name, delivery] of [['raw', rawStream], ['cleaned', cleanedStream], ['prediction-log', predictionLogDelivery]] as const) {
+      alarm(`firehose-${name}-delivery-failures`, {
+        description: `Firehose ${name}: deliveries to S3 are failing`,
+        namespace: 'AWS/Firehose',
+        metricName: 'DeliveryToS3.Success',
+        dimensions: { DeliveryStreamName: delivery.name },
+        statistic: 'Minimum',
+        threshold: 1,
+        comparisonOperator: 'LessThanThreshold',
+      });
+      alarm(`firehose-${name}-data-freshness`, {
+        description: `Firehose ${name}: the oldest undelivered record is over 15 minutes old`,
+        namespace: 'AWS/Firehose',
+        metricName: 'DeliveryToS3.DataFreshness',
+        dimensions: { DeliveryStreamName: delivery.name },
+        statistic: 'Maximum',
+        threshold: 900,
+        comparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+    // The transform logs one WARN line per ProcessingFailed record: count them.
+    new CloudwatchLogMetricFilter(this, 'processing-failed-filter', {
+      name: `${config.namePrefix}-processing-failed`,
+      logGroupName: transform.logGroup.name,
+      pattern: '{ $.level = "WARN" && $.recordId = * }',
+      metricTransformation: { name: 'ProcessingFailed', namespace: 'brewlake', value: '1', defaultValue: '0' },
+    });
+    alarm('transform-processing-failed', {
+      description: 'The transform marked records ProcessingFailed (see errors/processing-failed/ and its log)',
+      namespace: 'brewlake',
+      metricName: 'ProcessingFailed',
+      dimensions: {},
+      statistic: 'Sum',
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+    });
+    for (const fn of [ingest, transform]) {
+      alarm(`${fn.node.id}-errors`, {
+        description: `Lambda ${fn.node.id} failed`,
+        namespace: 'AWS/Lambda',
+        metricName: 'Errors',
+        dimensions: { FunctionName: fn.function.functionName },
+        statistic: 'Sum',
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+
+    // ---- what a person needs next
+    const outputs: Record<string, string> = {
+      lake_bucket: lake.bucket,
+      athena_results_bucket: results.bucket,
+      stream_name: stream.name,
+      prediction_log_stream_name: predictionLogStream.name,
+      glue_database: database.name,
+      athena_workgroup: workgroup.name,
+      ingest_function: ingest.function.functionName,
+      transform_function: transform.function.functionName,
+      alarm_topic: topic.arn,
+    };
+    for (const [name, value] of Object.entries(outputs)) new TerraformOutput(this, name, { value });
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The model in AWS: a versioned, encrypted models bucket (the registry: artifacts, lineage,
+ * the promotion pointer), the serving Lambda behind a function URL, and the admin token in
+ * SSM Parameter Store. Training runs on Athena (`brewlake train --engine athena`) and
+ * publishes into the bucket; the Lambda notices a promotion by itself.
+ */
+import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { StackConfig } from './config';
+import { BundledFunction } from './constructs/bundled-function';
+import { SecureBucket } from './constructs/secure-bucket';
+
+/** The registry's prefix in the models bucket; Swagger UI's files sit beside it. */
+export const modelsPrefix = 'models/';
+export const docsAssetsPrefix = 'docs/swagger-ui-dist/';
+
+export class ModelStack extends TerraformStack {
+  constructor(scope: Construct, id: string, config: StackConfig) {
+    super(scope, id);
+    new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: { project: 'brewlake', stack: id } }] });
+
+    const models = new SecureBucket(this, 'models', {
+      bucketPrefix: `${config.namePrefix}-models-`,
+      // Every artifact version is kept: rollback is promoting an older one.
+      versioned: true,
+      lifecycleRules: [{ id: 'expire-old-versions', status: 'Enabled', filter: [{ prefix: '' }], noncurrentVersionExpiration: [{ noncurrentDays: 365 }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] }],
+    }).bucket;
+
+    // Created with a placeholder; set the real token out of band (see docs/deploy.md), so it never sits in Terraform state.
+    const token = new SsmParameter(this, 'admin-token', {
+      name: `/${config.namePrefix}/admin-token`,
+      type: 'SecureString',
+      value: 'change-me',
+      description: 'Bearer token for POST /retrain and /models/{version}/promote',
+      lifecycle: { ignoreChanges: ['value'] },
+    });
+
+    const serve = new BundledFunction(this, 'serve', {
+      handler: 'serve',
+      functionName: `${config.namePrefix}-serve`,
+      description: 'IBU predictions over HTTP (the same Hono app as `brewlake serve`)',
+      environment: {
+        BREWLAKE_MODELS_BUCKET: models.bucket,
+        BREWLAKE_MODELS_PREFIX: modelsPrefix,
+        BREWLAKE_ADMIN_TOKEN_PARAMETER: token.name,
+        BREWLAKE_DOCS_ASSETS_PREFIX: docsAssetsPrefix,
+      },
+      timeoutSeconds: 30,
+      memoryMb: 1024,
+      logRetentionDays: config.logRetentionDays,
+      permissions: [
+        { sid: 'ListRegistry', actions: ['s3:ListBucket'], resources: [models.arn] },
+        // Retrain stores a new version and promotion moves the pointer: read and write, within the bucket.
+        { sid: 'ReadWriteRegistry', actions: ['s3:GetObject', 's3:PutObject'], resources: [`${models.arn}/${modelsPrefix}*`] },
+        { sid: 'ReadDocsAssets', actions: ['s3:GetObject'], resources: [`${models.arn}/${docsAssetsPrefix}*`] },
+        { sid: 'ReadAdminToken', actions: ['ssm:GetParameter'], resources: [token.arn] },
+      ],
+    });
+    // Open like the API it serves: /predict needs no token by default, admin routes check theirs.
+    const url = new LambdaFunctionUrl(this, 'url', { functionName: serve.function.functionName, authorizationType: 'NONE' });
+
+    new TerraformOutput(this, 'endpoint', { value: url.functionUrl });
+    new TerraformOutput(this, 'models_bucket', { value: models.bucket });
+    new TerraformOutput(this, 'registry', { value: `s3://${models.bucket}/${modelsPrefix}` });
+    new TerraformOutput(this, 'docs_assets', { value: `s3://${models.bucket}/${docsAssetsPrefix}` });
+    new TerraformOutput(this, 'admin_token_parameter', { value: token.name });
+    new TerraformOutput(this, 'serve_function', { value: serve.function.functionName });
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The synthesized Terraform JSON is the contract: these tests read it as Terraform will,
+ * and hold every resource of a kind to the security baseline (so a new bucket, role or
+ * stream without it fails here), and check the wiring between the parts.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { glueType } from '../glue/column-types';
+import { savedQueries } from '../glue/saved-queries';
+import { lakeTables } from '../glue/schema';
+import { ingestEnv } from '../lambdas/ingest/config';
+import { serveLambdaEnv } from '../lambdas/serve/lambda-config';
+import { readStackConfig, StackConfigError } from './config';
+import { lambdaRuntime } from './constructs/bundled-function';
+import { buildApp, stackIds } from './main';
+
+type Resources = Record<string, Record<string, Record<string, any>>>;
+interface Synth {
+  resource: Resources;
+  output: Record<string, unknown>;
+}
+
+function synth(env: Record<string, string> = {}): Record<keyof typeof stackIds, Synth> {
+  const outdir = mkdtempSync(join(tmpdir(), 'cdktf-'));
+  buildApp(readStackConfig(env), outdir).synth();
+  const read = (id: string) => JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) as Synth;
+  return { lake: read(stackIds.lake), model: read(stackIds.model) };
+}
+
+const all = (s: Synth, type: string) => Object.entries(s.resource[type] ?? {});
+const ref = (type: string, name: string, attr: string) => `\${${type}.${name}.${attr}}`;
+
+let stacks: Record<keyof typeof stackIds, Synth>;
+let both: Synth[];
+beforeAll(() => {
+  stacks = synth();
+  both = [stacks.lake, stacks.model];
+});
+
+describe('the security baseline, for every resource of its kind', () => {
+  it('every bucket blocks public access, is encrypted, TLS-only, owner-enforced, versioned or not on purpose, with lifecycle rules', () => {
+    let buckets = 0;
+    for (const s of both) {
+      for (const [name] of all(s, 'aws_s3_bucket')) {
+        buckets++;
+        const id = ref('aws_s3_bucket', name, 'id');
+        const on = (type: string) => all(s, type).filter(([, r]) => r.bucket === id).map(([, r]) => r);
+        expect(on('aws_s3_bucket_public_access_block'), name).toEqual([
+          expect.objectContaining({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true }),
+        ]);
+        expect(on('aws_s3_bucket_server_side_encryption_configuration')[0]?.rule[0].apply_server_side_encryption_by_default.sse_algorithm, name).toMatch(/AES256|aws:kms/);
+        const policy = JSON.parse(on('aws_s3_bucket_policy')[0]?.policy ?? '{}');
+        expect(policy.Statement, name).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+        expect(on('aws_s3_bucket_ownership_controls')[0]?.rule.object_ownership, name).toBe('BucketOwnerEnforced');
+        expect(on('aws_s3_bucket_versioning'), name).toHaveLength(1);
+        expect(on('aws_s3_bucket_lifecycle_configuration')[0]?.rule.length, name).toBeGreaterThan(0);
+      }
+    }
+    expect(buckets).toBe(3); // lake, athena results, models
+  });
+
+  it('every Kinesis stream is encrypted with KMS', () => {
+    for (const [name, stream] of all(stacks.lake, 'aws_kinesis_stream')) expect(stream.encryption_type, name).toBe('KMS');
+  });
+
+  // Resources AWS offers nothing narrower for. Empty: nothing here needs "*".
+  const starResourceAllowList: string[] = [];
+
+  it('no role policy allows a wildcard action, or a "*" resource outside the commented allow-list', () => {
+    for (const s of both) {
+      for (const [name, p] of all(s, 'aws_iam_role_policy')) {
+        for (const statement of JSON.parse(p.policy).Statement) {
+          for (const action of statement.Action) expect(action, `${name}: ${action}`).not.toMatch(/\*/);
+          for (const resource of statement.Resource) if (resource === '*') expect(starResourceAllowList, name).toContain(name);
+        }
+      }
+    }
+  });
+
+  it('one role per function and per delivery stream, none shared', () => {
+    const roles = [
+      ...both.flatMap((s) => all(s, 'aws_lambda_function').map(([, f]) => f.role)),
+      ...all(stacks.lake, 'aws_kinesis_firehose_delivery_stream').map(([, f]) => f.kinesis_source_configuration.role_arn),
+    ];
+    expect(roles).toHaveLength(6);
+    expect(new Set(roles).size).toBe(roles.length);
+  });
+
+  it('every Lambda runs on Node.js 22 and logs JSON into its own log group', () => {
+    const functions = both.flatMap((s) => all(s, 'aws_lambda_function'));
+    expect(functions.map(([n]) => n.split('_')[0]).sort()).toEqual(['ingest', 'serve', 'transform']);
+    for (const [name, f] of functions) {
+      expect(f.runtime, name).toBe(lambdaRuntime);
+      expect(f.logging_config.log_format, name).toBe('JSON');
+    }
+  });
+});
+
+describe('the wiring', () => {
+  it('the cleaned Firehose invokes the transform Lambda; raw has no processor; both read the beer stream', () => {
+    const firehoses = Object.fromEntries(all(stacks.lake, 'aws_kinesis_firehose_delivery_stream'));
+    const transform = all(stacks.lake, 'aws_lambda_function').find(([n]) => n.startsWith('transform'))![0];
+    const processor = firehoses['firehose-cleaned']!.extended_s3_configuration.processing_configuration.processors[0];
+    expect(processor.type).toBe('Lambda');
+    expect(processor.parameters).toContainEqual({ parameter_name: 'LambdaArn', parameter_value: `${ref('aws_lambda_function', transform, 'arn')}:$LATEST` });
+    expect(firehoses['firehose-raw']!.extended_s3_configuration.processing_configuration).toBeUndefined();
+    for (const name of ['firehose-raw', 'firehose-cleaned']) expect(firehoses[name]!.kinesis_source_configuration.kinesis_stream_arn).toBe(ref('aws_kinesis_stream', 'stream', 'arn'));
+    expect(firehoses['firehose-cleaned']!.extended_s3_configuration.prefix).toBe('cleaned/!{timestamp:yyyy/MM/dd/HH}/');
+  });
+
+  it('the Glue tables have exactly the columns and types of glue/schema.ts', () => {
+    const tables = Object.fromEntries(all(stacks.lake, 'aws_glue_catalog_table'));
+    for (const table of lakeTables) {
+      const glue = tables[`table-${table.name}`]!;
+      expect(glue.storage_descriptor.columns.map((c: { name: string; type: string }) => [c.name, c.type])).toEqual(table.columns.map((c) => [c.name, glueType(c.type)]));
+      expect(glue.parameters['projection.enabled']).toBe('true');
+    }
+    expect(tables['view-beers']!.table_type).toBe('VIRTUAL_VIEW');
+  });
+
+  it('every saved query is an Athena named query in the workgroup', () => {
+    const named = all(stacks.lake, 'aws_athena_named_query').map(([, q]) => [q.name, q.query]);
+    expect(named.sort()).toEqual(savedQueries().map((q) => [q.name, q.sql]).sort());
+  });
+
+  it('the workgroup enforces encrypted results and a scan cutoff', () => {
+    const [[, wg]] = all(stacks.lake, 'aws_athena_workgroup') as [[string, any]];
+    expect(wg.configuration.enforce_workgroup_configuration).toBe(true);
+    expect(wg.configuration.result_configuration.encryption_configuration.encryption_option).toBe('SSE_S3');
+    expect(wg.configuration.bytes_scanned_cutoff_per_query).toBe(10 * 1024 ** 3);
+  });
+
+  it('the schedule and the ingest settings follow the configuration, under the names the handler reads', () => {
+    const custom = synth({ BREWLAKE_SCHEDULE: 'rate(1 hour)', BREWLAKE_MODE: 'random:3' }).lake;
+    expect(all(custom, 'aws_cloudwatch_event_rule')[0]![1].schedule_expression).toBe('rate(1 hour)');
+    expect(all(stacks.lake, 'aws_cloudwatch_event_rule')[0]![1].schedule_expression).toBe('rate(5 minutes)');
+    const ingest = all(custom, 'aws_lambda_function').find(([n]) => n.startsWith('ingest'))![1];
+    expect(Object.keys(ingest.environment.variables).sort()).toEqual([ingestEnv.mode, ingestEnv.source, ingestEnv.streamName].sort());
+    expect(ingest.environment.variables[ingestEnv.mode]).toBe('random:3');
+    const serve = all(stacks.model, 'aws_lambda_function')[0]![1];
+    for (const name of Object.keys(serve.environment.variables)) expect(Object.values(serveLambdaEnv)).toContain(name);
+  });
+
+  it('alarms watch every delivery stream, the transform ProcessingFailed count and each lake Lambda', () => {
+    const alarms = all(stacks.lake, 'aws_cloudwatch_metric_alarm').map(([, a]) => a.metric_name);
+    expect(alarms.filter((m) => m === 'DeliveryToS3.Success')).toHaveLength(3);
+    expect(alarms).toContain('ProcessingFailed');
+    expect(alarms.filter((m) => m === 'Errors')).toHaveLength(2);
+    expect(all(synth({ BREWLAKE_ALARM_EMAIL: 'ops@example.com' }).lake, 'aws_sns_topic_subscription')).toHaveLength(1);
+  });
+
+  it('parquet converts the cleaned zone through the Glue table, with the buffer Firehose requires', () => {
+    const lake = synth({ BREWLAKE_CLEANED_FORMAT: 'parquet' }).lake;
+    const cleaned = Object.fromEntries(all(lake, 'aws_kinesis_firehose_delivery_stream'))['firehose-cleaned']!.extended_s3_configuration;
+    expect(cleaned.data_format_conversion_configuration.schema_configuration.table_name).toBe('cleaned');
+    expect(cleaned.buffering_size).toBeGreaterThanOrEqual(64);
+  });
+});
+
+describe('configuration', () => {
+  it.each([
+    [{ BREWLAKE_SCHEDULE: 'every 5 minutes' }, /BREWLAKE_SCHEDULE: expected rate/],
+    [{ BREWLAKE_KINESIS_SHARDS: '-1' }, /BREWLAKE_KINESIS_SHARDS/],
+    [{ BREWLAKE_CLEANED_FORMAT: 'csv' }, /BREWLAKE_CLEANED_FORMAT: expected json or parquet/],
+    [{ BREWLAKE_LOG_RETENTION_DAYS: '10' }, /BREWLAKE_LOG_RETENTION_DAYS: expected one of/],
+    [{ BREWLAKE_NAME_PREFIX: 'Brew Lake' }, /BREWLAKE_NAME_PREFIX/],
+    [{ BREWLAKE_SOURCE: 'punkapi' }, /BREWLAKE_SOURCE/],
+  ])('names the setting and what it accepts: %j', (env, message) => {
+    expect(() => readStackConfig(env)).toThrow(StackConfigError);
+    expect(() => readStackConfig(env)).toThrow(message);
+  });
+
+  it('deploys as it is with no settings at all', () => {
+    expect(readStackConfig({})).toMatchObject({ namePrefix: 'brewlake', schedule: 'rate(5 minutes)', ingestSource: 'bundled', kinesisShards: 0, cleanedFormat: 'json' });
+  });
+});
