@@ -27,6 +27,14 @@ describe('gradient-boosted trees', () => {
     expect(predictGbm(model, [3])).toBeLessThan(3);
   });
 
+  it('send a missing value the majority way where training had none to learn from', () => {
+    // 40 rows at or below the cut have target 0, 10 above it have 100: NaN must go with the 40.
+    const X = Array.from({ length: 50 }, (_, i) => [i]);
+    const y = X.map(([x]) => (x! < 40 ? 0 : 100));
+    const model = fitGbm(X, y, { ...defaultGbmParams, loss: 'squared', subsample: 1, minSamplesLeaf: 1 });
+    expect(predictGbm(model, [Number.NaN])).toBeLessThan(10);
+  });
+
   it('are deterministic for a seed, and differ for another when rows are subsampled', () => {
     const { X, y } = data(200, 5, (x) => x[0]! * 2);
     const params = { ...defaultGbmParams, subsample: 0.7, trees: 30 };

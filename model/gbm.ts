@@ -209,8 +209,12 @@ export function fitGbm(rows: readonly ArrayLike<number>[], target: readonly numb
             const GR = G - GL;
             const HR = H - HL;
             const g = (GL * GL) / (HL + params.lambda) + (GR * GR) / (HR + params.lambda) - parentScore;
+            if (hc[missing] === 0) {
+              // No missing values here to learn from: a missing value later follows the majority.
+              if (g > best.gain) best = { gain: g, feature: f, bin: b, missingLeft: CL >= CR };
+              break;
+            }
             if (g > best.gain) best = { gain: g, feature: f, bin: b, missingLeft: withMissing };
-            if (hc[missing] === 0) break; // no missing values: both directions are the same split
           }
         }
       }
