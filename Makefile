@@ -27,7 +27,10 @@ help: ## list the targets
 
 .PHONY: demo
 demo: install ## the whole local lake, model and API, on the embedded default
-	$(BREWLAKE) demo --lake $(LAKE)
+	$(BREWLAKE) demo --once --lake $(LAKE)
+	$(BREWLAKE) train --lake $(LAKE)
+	$(BREWLAKE) score --lake $(LAKE)
+	$(BREWLAKE) serve --lake $(LAKE) $(if $(PORT),--port $(PORT))
 
 .PHONY: test
 test: install chromium ## type-check and run every test

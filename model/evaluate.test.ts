@@ -38,7 +38,8 @@ describe('cross-validation', () => {
     expect(hops.summary.mean.mae).toBeLessThanOrEqual(16.3);
     expect(hops.withoutOutliers.mean.rmse).toBeLessThanOrEqual(22.0);
     const base = crossValidate(rows, plan, 'base');
-    expect(base.summary.mean.r2).toBeGreaterThan(0.5);
+    expect(base.summary.mean.r2).toBeGreaterThanOrEqual(0.52);
+    expect(base.summary.mean.mae).toBeLessThanOrEqual(22.2);
   });
 
   // R² swings with where the two outliers land (0.62-0.76 over seeds 101-601); MAE and the

@@ -97,12 +97,13 @@ export function crossValidate(
   rows: readonly TrainingRow[],
   plan: FoldPlan,
   featureSet: FeatureSet,
-  options: { params?: Partial<GbmParams>; onFold?: (done: number, total: number) => void } = {},
+  options: { params?: GbmParams; onFold?: (done: number, total: number) => void } = {},
 ): CvResult {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const missing = plan.beerIds.filter((id) => !byId.has(id));
   if (missing.length > 0) throw new MissingBeers(missing, plan.source);
-  const params = { ...ibuModelParams, ...options.params };
+  // Complete settings, as a version's lineage records them: nothing merged in from today's defaults.
+  const params = options.params ?? ibuModelParams;
   const vectors = new Map(plan.beerIds.map((id) => [id, featureVector(byId.get(id)!, featureSet)]));
   const results: FoldResult[] = [];
   for (const fold of plan.folds) {

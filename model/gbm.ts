@@ -26,6 +26,12 @@ export interface GbmParams {
   readonly loss: Loss;
   readonly huberQuantile: number;
   readonly seed: number;
+  /**
+   * When set, one model is boosted per depth and their predictions averaged (stored as one
+   * forest, each tree's leaves scaled): shallow and deeper trees err differently, and the
+   * blend is steadier than any one depth.
+   */
+  readonly blendDepths?: readonly number[];
 }
 
 export const defaultGbmParams: GbmParams = {
@@ -116,6 +122,18 @@ function median(values: readonly number[]): number {
 }
 
 export function fitGbm(rows: readonly ArrayLike<number>[], target: readonly number[], params: GbmParams = defaultGbmParams): GbmModel {
+  const depths = params.blendDepths ?? [];
+  if (depths.length === 0) return fitBoosted(rows, target, params);
+  const models = depths.map((maxDepth) => fitBoosted(rows, target, { ...params, maxDepth }));
+  const share = 1 / models.length;
+  return {
+    baseScore: models.reduce((s, m) => s + m.baseScore * share, 0),
+    trees: models.flatMap((m) => m.trees.map((t) => ({ ...t, value: t.value.map((v) => v * share) }))),
+    gain: models[0]!.gain.map((_, f) => models.reduce((s, m) => s + m.gain[f]! * share, 0)),
+  };
+}
+
+function fitBoosted(rows: readonly ArrayLike<number>[], target: readonly number[], params: GbmParams): GbmModel {
   const n = rows.length;
   if (n === 0) throw new RangeError('fitGbm: no rows to train on');
   if (target.length !== n) throw new RangeError(`fitGbm: ${n} rows but ${target.length} targets`);

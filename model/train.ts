@@ -32,7 +32,9 @@ export function trainIbuModel(rows: readonly TrainingRow[], options: TrainOption
  * The settings brewlake trains with. Chosen by 5x5 cross-validation on shuffles of our own
  * (seeds 11-15), not on the evaluation folds: squared loss, leaves of one row allowed (the
  * two IBU outliers then sit in leaves of their own instead of dragging their neighbours
- * up), no row subsampling (it moves the outliers between trees and costs ~0.03 R²).
+ * up), no row subsampling (it moves the outliers between trees and cost ~0.03 R²), and a
+ * blend of depths 2, 3 and 4 (on our shuffles: base R² 0.498 → 0.509, MAE 23.05 → 22.71;
+ * with the hop bill unchanged within noise, 0.756 → 0.752).
  */
 export const ibuModelParams: GbmParams = {
   ...defaultGbmParams,
@@ -40,6 +42,7 @@ export const ibuModelParams: GbmParams = {
   trees: 100,
   learningRate: 0.1,
   maxDepth: 3,
+  blendDepths: [2, 3, 4],
   minSamplesLeaf: 1,
   lambda: 0,
   subsample: 1,
