@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseFeatureNames } from '../glue/schema';
 import { createLocalRegistry } from '../model/registry';
-import { ibuModelParams, trainIbuModel } from '../model/train';
+import { trainIbuModel } from '../model/train';
 import { cleanBeer } from '../lambdas/transform/clean-beer';
 import { fmt, type Bench, type BenchRow } from './table';
 
@@ -103,7 +103,7 @@ export const serveBench: Bench = {
       const registry = createLocalRegistry(registryDir);
       const labelled = cleaned.filter((b) => b.ibu !== null).map((b) => ({ ...b, ibu: b.ibu! }));
       const artifact = trainIbuModel(labelled, { featureSet: 'hops' });
-      await registry.save(artifact, { version: 'bench', featureSet: 'hops', trainedAt: new Date().toISOString(), engine: 'bench', sql: '', rows: labelled.length, dataHash: '', params: ibuModelParams, codeVersion: 'bench' });
+      await registry.save(artifact, { version: 'bench', featureSet: 'hops', trainedAt: new Date().toISOString(), engine: 'bench', sql: '', rows: labelled.length, dataHash: '', params: artifact.params, codeVersion: 'bench' });
       await registry.promote('bench');
 
       // Inside the repo (gitignored), so the bundle's external packages resolve from node_modules.

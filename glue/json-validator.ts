@@ -7,7 +7,7 @@
  * nothing unless it fails. The path of a failure is built while unwinding, so the common
  * case pays nothing for error reporting.
  */
-import type { ColumnType, Field } from './schema';
+import type { ColumnType, Field, RowOf } from './schema';
 
 /** Why a value does not fit: the field path (`ingredients.hops[2].amount.value`; '' for the value itself) and the reason. */
 export interface FieldFailure {
@@ -26,23 +26,7 @@ export interface ValidatorOptions {
 }
 
 /** The JS shape a validated value has: non-nullable fields present, the others possibly null (or missing). */
-export type JsonRowOf<C extends readonly Field[]> = {
-  [K in C[number] as K['nullable'] extends false ? K['name'] : never]: JsonOfType<K['type']>;
-} & {
-  [K in C[number] as K['nullable'] extends false ? never : K['name']]?: JsonOfType<K['type']> | null;
-};
-
-type JsonOfType<T> = T extends 'int' | 'bigint' | 'double'
-  ? number
-  : T extends 'string' | 'timestamp'
-    ? string
-    : T extends 'boolean'
-      ? boolean
-      : T extends { kind: 'array'; of: infer O }
-        ? JsonOfType<O>[]
-        : T extends { kind: 'struct'; fields: infer F extends readonly Field[] }
-          ? JsonRowOf<F>
-          : never;
+export type JsonRowOf<C extends readonly Field[]> = RowOf<C, true>;
 
 /** A failure on its way up: path segments are prepended by each enclosing struct or array. */
 interface Failure {

@@ -212,22 +212,27 @@ export const beersView = {
 
 // ---- TypeScript types, derived from the declarations above -------------------------
 
-type TsOfType<T> = T extends 'int' | 'bigint' | 'double'
+type TsOfType<T, Loose extends boolean> = T extends 'int' | 'bigint' | 'double'
   ? number
   : T extends 'string' | 'timestamp'
     ? string
     : T extends 'boolean'
       ? boolean
       : T extends { kind: 'array'; of: infer O }
-        ? TsOfType<O>[]
+        ? TsOfType<O, Loose>[]
         : T extends { kind: 'struct'; fields: infer F extends readonly Field[] }
-          ? RowOf<F>
+          ? RowOf<F, Loose>
           : never;
 
-/** The row type of a column list: non-nullable columns are required, the rest may be null. */
-export type RowOf<C extends readonly Field[]> = {
-  [K in C[number] as K['name']]: K['nullable'] extends false ? TsOfType<K['type']> : TsOfType<K['type']> | null;
-};
+/**
+ * The row type of a column list: non-nullable columns are required, the rest may be null.
+ * `Loose`: as JSON arrives, where a nullable field may also be missing altogether.
+ */
+export type RowOf<C extends readonly Field[], Loose extends boolean = false> = Loose extends true
+  ? { [K in C[number] as K['nullable'] extends false ? K['name'] : never]: TsOfType<K['type'], true> } & {
+      [K in C[number] as K['nullable'] extends false ? never : K['name']]?: TsOfType<K['type'], true> | null;
+    }
+  : { [K in C[number] as K['name']]: K['nullable'] extends false ? TsOfType<K['type'], false> : TsOfType<K['type'], false> | null };
 
 export type CleanedBeer = RowOf<typeof cleanedBeerColumns>;
 export type HopAddition = RowOf<typeof hopAdditionFields>;

@@ -103,7 +103,7 @@ export function crossValidate(
   const missing = plan.beerIds.filter((id) => !byId.has(id));
   if (missing.length > 0) throw new MissingBeers(missing, plan.source);
   // Complete settings, as a version's lineage records them: nothing merged in from today's defaults.
-  const params = options.params ?? ibuModelParams;
+  const params = options.params ?? ibuModelParams[featureSet];
   const vectors = new Map(plan.beerIds.map((id) => [id, featureVector(byId.get(id)!, featureSet)]));
   const results: FoldResult[] = [];
   for (const fold of plan.folds) {

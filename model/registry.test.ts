@@ -21,7 +21,7 @@ const lineageFor = (version: string): Lineage => ({
   sql: 'select 1',
   rows: rows.length,
   dataHash: 'x',
-  params: ibuModelParams,
+  params: ibuModelParams.hops,
   codeVersion: 'test',
 });
 

@@ -100,7 +100,7 @@ tr.ref td{color:#666}.grid{display:flex;flex-wrap:wrap;gap:2rem}code{background:
 </style></head><body>
 <h1>IBU model <code>${esc(lineage.version)}</code>: ${esc(artifact.featureSet)} features</h1>
 <p>Trained ${esc(lineage.trainedAt)} on ${lineage.rows} beers (data SHA-256 <code>${esc(lineage.dataHash.slice(0, 16))}…</code>) from the ${esc(lineage.engine)} engine;
-${artifact.trees.length} trees of depth ≤ ${artifact.params.maxDepth}, learning rate ${artifact.params.learningRate}, ${esc(artifact.params.loss)} loss. Code ${esc(lineage.codeVersion)}.</p>
+${artifact.trees.length} trees of depth ≤ ${Math.max(...(artifact.params.blendDepths ?? [artifact.params.maxDepth]))}${artifact.params.blendDepths ? ` (a blend of depths ${artifact.params.blendDepths.join(', ')})` : ''}, learning rate ${artifact.params.learningRate}, ${esc(artifact.params.loss)} loss. Code ${esc(lineage.codeVersion)}.</p>
 <h2>Cross-validation (${cv.summary.folds} folds: ${esc(cv.plan)})</h2>
 <table><tr><th></th><th>R²</th><th>RMSE</th><th>MAE</th></tr>
 ${row('all beers', cv.summary)}${row('without 137, 185', cv.withoutOutliers)}</table>

@@ -10,7 +10,7 @@ import type { FeatureInput, FeatureSet } from '../../model/features';
 import { seededRandom } from '../../model/gbm';
 import { scoreRegression, type Scores } from '../../model/metrics';
 import { ModelNotFound, newVersionName, type ModelRegistry } from '../../model/registry';
-import { ibuModelParams, trainIbuModel, type TrainingRow } from '../../model/train';
+import { trainIbuModel, type TrainingRow } from '../../model/train';
 import type { BeerInput, HopAdditionInput, LabelledBeerInput } from './beer-request-schema';
 import type { HoldoutMetrics, ModelBackend, RetrainOutcome } from './model-backend';
 import { degenerateTrainingSetIssues } from './retrain-checks';
@@ -119,7 +119,7 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
         sql: 'POST /retrain',
         rows: trainRows.length,
         dataHash: createHash('sha256').update(JSON.stringify(trainRows)).digest('hex'),
-        params: ibuModelParams,
+        params: candidate.params,
         evaluation: { holdout: { rows: holdoutRows.length, candidate: candidateScores, current: currentScores, currentVersion: current?.version ?? null } },
         codeVersion: process.env.npm_package_version ?? 'unknown',
       });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { CleanedBeer } from '../../glue/schema';
 import type { FeatureSet } from '../../model/features';
 import { createLocalRegistry, type ModelRegistry } from '../../model/registry';
-import { ibuModelParams, trainIbuModel } from '../../model/train';
+import { trainIbuModel } from '../../model/train';
 import { cleanBeer } from '../transform/clean-beer';
 
 const catalogue = createRequire(import.meta.url)('punkapi-db/data.json') as unknown[];
@@ -30,7 +30,7 @@ export async function registryWithTwoVersions(featureSet: FeatureSet = 'hops'): 
   for (const [i, trees] of [10, 20].entries()) {
     const artifact = trainIbuModel(rows, { featureSet, params: { trees } });
     const version = `2025010${i + 1}T000000Z-test0${i}`;
-    await registry.save(artifact, { version, featureSet, trainedAt: `2025-01-0${i + 1}T00:00:00.000Z`, engine: 'test', sql: '', rows: rows.length, dataHash: 'test', params: { ...ibuModelParams, trees }, codeVersion: 'test' });
+    await registry.save(artifact, { version, featureSet, trainedAt: `2025-01-0${i + 1}T00:00:00.000Z`, engine: 'test', sql: '', rows: rows.length, dataHash: 'test', params: artifact.params, codeVersion: 'test' });
     versions.push(version);
   }
   await registry.promote(versions[0]!);
