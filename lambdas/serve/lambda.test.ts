@@ -1,16 +1,17 @@
-import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleLambda } from '../../stacks/lambda-bundle';
 import { serveLambdaEnv } from './lambda-config';
 import { cleanedCatalogue, registryWithTwoVersions } from './registry-fixture.test-support';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Inside the repo, so the bundle finds the AWS SDK in node_modules as the runtime provides it.
-const outDir = resolve(here, '../../test-results/serve-lambda');
+const outRoot = resolve(here, '../../test-results/serve-lambda');
+const outDir = join(outRoot, 'serve');
 const bundlePath = join(outDir, 'index.mjs');
 
 function functionUrlEvent(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): LambdaFunctionURLEvent {
@@ -45,18 +46,8 @@ describe('the serving Lambda bundle', () => {
   beforeAll(async () => {
     await rm(outDir, { recursive: true, force: true });
     await mkdir(outDir, { recursive: true });
-    await build({
-      entryPoints: [resolve(here, 'lambda.ts')],
-      outfile: bundlePath,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      minify: true,
-      external: ['@aws-sdk/*'],
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-      logLevel: 'silent',
-    });
+    // The very bundle the model stack deploys.
+    bundleLambda('serve', outRoot);
     execFileSync('zip', ['-q', '-9', '-j', join(outDir, 'serve.zip'), bundlePath]);
     zippedBytes = (await stat(join(outDir, 'serve.zip'))).size;
 
