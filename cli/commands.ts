@@ -1,6 +1,7 @@
 /** Every `brewlake` sub-command, in the order `--help` lists them. One line each. */
 import type { Command } from 'commander';
 import { demoCommand } from './demo';
+import { driftCommand } from './drift';
 import { modelsCommand, promoteCommand } from './models';
 import { queryCommand } from './query';
 import { scoreCommand } from './score';
@@ -14,5 +15,6 @@ export const commands: Command[] = [
   modelsCommand,
   promoteCommand,
   scoreCommand,
+  driftCommand,
   serveCommand,
 ];

@@ -4,6 +4,7 @@
  * and it is checked on load, so a corrupt file is an error, never a wrong answer.
  */
 import { featureNames, writeFeatures, type FeatureInput, type FeatureSet } from './features';
+import type { TrainingSummary } from './drift';
 import type { GbmParams, TreeArrays } from './gbm';
 import type { Scores } from './metrics';
 
@@ -20,8 +21,8 @@ export interface ModelArtifact {
   readonly gain: readonly number[];
   /** Cross-validated scores of these settings on the training data, when evaluated. */
   readonly cv?: CvSummary;
-  /** What the training data looked like (drift monitoring compares live traffic with it). */
-  readonly trainingSummary?: unknown;
+  /** What the training data looked like: drift monitoring compares live traffic with it. */
+  readonly trainingSummary?: TrainingSummary;
 }
 
 export interface CvSummary {

@@ -1,6 +1,7 @@
 /** Training: rows with a measured IBU in, a self-contained artifact out. */
 import { artifactFormat, type CvSummary, type ModelArtifact } from './artifact';
 import { featureNames, featureVector, type FeatureInput, type FeatureSet } from './features';
+import { summarizeTraining } from './drift';
 import { defaultGbmParams, fitGbm, type GbmParams } from './gbm';
 
 /** A labelled beer: the features by name, its id and its measured IBU. */
@@ -15,7 +16,8 @@ export interface TrainOptions {
 export function trainIbuModel(rows: readonly TrainingRow[], options: TrainOptions): ModelArtifact {
   const params = { ...ibuModelParams[options.featureSet], ...options.params };
   const vectors = rows.map((r) => featureVector(r, options.featureSet));
-  const model = fitGbm(vectors, rows.map((r) => r.ibu), params);
+  const target = rows.map((r) => r.ibu);
+  const model = fitGbm(vectors, target, params);
   return {
     format: artifactFormat,
     featureSet: options.featureSet,
@@ -24,6 +26,7 @@ export function trainIbuModel(rows: readonly TrainingRow[], options: TrainOption
     baseScore: model.baseScore,
     trees: model.trees,
     gain: model.gain,
+    trainingSummary: summarizeTraining(featureNames(options.featureSet), vectors, target),
     ...(options.cv ? { cv: options.cv } : {}),
   };
 }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { QueryEngine } from '../glue/query-engine';
 import { savedQuery } from '../glue/saved-queries';
 import { baseFeatureNames } from '../glue/schema';
-import type { HopInput } from './features';
+import type { FeatureInput, HopInput } from './features';
 import type { TrainingRow } from './train';
 
 export interface TrainingSet {
@@ -18,10 +18,15 @@ export interface TrainingSet {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : v === null || v === undefined ? null : Number(v));
 
-export function trainingRowOf(row: Record<string, unknown>): TrainingRow {
+/** A query row (the cleaned columns, by name) as the features read it. */
+export function featureInputOfRow(row: Record<string, unknown>): FeatureInput {
   const base = Object.fromEntries(baseFeatureNames.map((name) => [name, num(row[name])])) as Record<(typeof baseFeatureNames)[number], number | null>;
   const hops = typeof row.hops === 'string' ? hopsFromText(row.hops) : (row.hops as HopInput[] | null);
-  return { ...base, id: Number(row.id), ibu: Number(row.ibu), volume_litres: num(row.volume_litres), hops: hops ?? null };
+  return { ...base, volume_litres: num(row.volume_litres), hops: hops ?? null };
+}
+
+export function trainingRowOf(row: Record<string, unknown>): TrainingRow {
+  return { ...featureInputOfRow(row), id: Number(row.id), ibu: Number(row.ibu) };
 }
 
 /**
