@@ -9,6 +9,9 @@ import { localRegistryDir, openRegistry } from '../model/open-registry';
 import { runTraining } from '../model/training-run';
 import { adminTokenEnv } from '../lambdas/serve/admin-token';
 import { startServeServer } from '../lambdas/serve/node-server';
+import { createPredictionLog, predictionLogRowsCounter } from '../lambdas/serve/prediction-log';
+import { createServeMetrics } from '../lambdas/serve/serve-metrics';
+import { startPredictionLogPipeline } from '../local/prediction-log-pipeline';
 import { lakeOption } from './options';
 
 export const defaultServePort = 8000;
@@ -64,7 +67,11 @@ export const serveCommand = new Command('serve')
     const registry = openRegistry(registryLocation);
     if ((await registry.promotedVersion()) === null) await trainFirstModel(flags.lake, registryLocation);
 
-    const server = await startServeServer({ port: flags.port, host: serveHost, registry });
+    // Every answered prediction flows back into the lake's prediction_log table.
+    const pipeline = await startPredictionLogPipeline({ lakeDir: flags.lake });
+    const metrics = createServeMetrics();
+    const log = createPredictionLog({ kinesis: pipeline.kinesis, streamName: pipeline.streamName, rows: predictionLogRowsCounter(metrics.registry) });
+    const server = await startServeServer({ port: flags.port, host: serveHost, registry, metrics, predictionSink: log.sink });
     const ready = (await (await fetch(`${server.url}/ready`)).json()) as { model_version?: string };
     process.stderr.write(`model ${ready.model_version ?? '(none)'} from ${registryLocation}\n`);
     if (!process.env[adminTokenEnv]) process.stderr.write(`${adminTokenEnv} is not set: /retrain and /models/{version}/promote answer 403\n`);
@@ -77,4 +84,8 @@ export const serveCommand = new Command('serve')
       process.once('SIGTERM', stop);
     });
     await server.close();
+    await log.close();
+    await pipeline.stop();
+    const counts = log.counts();
+    process.stderr.write(`prediction log: ${counts.sent} rows into ${flags.lake}/prediction_log/, ${counts.dropped} dropped\n`);
   });

@@ -5,7 +5,7 @@
  * Firehose writes `<prefix>YYYY/MM/DD/HH/<delivery stream>-<version>-YYYY-MM-DD-HH-MM-SS-<id>`
  * (UTC), and failed records under `errors/<error-output-type>/YYYY/MM/DD/HH/`.
  */
-import { cleanedBeerTable, rawBeerTable } from './schema';
+import { cleanedBeerTable, predictionLogTable, rawBeerTable } from './schema';
 
 /** The local lake folder when a command is given no `--lake`. */
 export const defaultLakeDir = 'lake';
@@ -18,6 +18,7 @@ export const processingFailedPrefix = `${errorsPrefix}processing-failed/`;
 export const deliveryStreams = {
   raw: { name: 'raw', prefix: rawBeerTable.prefix, transformed: false },
   cleaned: { name: 'cleaned', prefix: cleanedBeerTable.prefix, transformed: true },
+  predictionLog: { name: 'prediction-log', prefix: predictionLogTable.prefix, transformed: false },
 } as const;
 export type DeliveryStreamName = keyof typeof deliveryStreams;
 

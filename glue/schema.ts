@@ -151,8 +151,10 @@ export const predictionColumns = [
 ] as const satisfies readonly Column[];
 
 /** The model's inputs as the API received them: the cleaned columns the features read. */
+type CleanedColumn = (typeof cleanedBeerColumns)[number];
+type PredictionInputColumn = Extract<CleanedColumn, { feature: 'base' } | { name: 'volume_litres' | 'hops' }>;
 const predictionInputColumns = cleanedBeerColumns.filter(
-  (c) => ('feature' in c && c.feature === 'base') || c.name === 'volume_litres' || c.name === 'hops',
+  (c): c is PredictionInputColumn => ('feature' in c && c.feature === 'base') || c.name === 'volume_litres' || c.name === 'hops',
 );
 
 /**
