@@ -10,6 +10,7 @@ import { runTraining } from '../model/training-run';
 import { adminTokenEnv } from '../lambdas/serve/admin-token';
 import { startServeServer } from '../lambdas/serve/node-server';
 import { createPredictionLog, predictionLogRowsCounter } from '../lambdas/serve/prediction-log';
+import { createLiveWindow } from '../lambdas/serve/monitor';
 import { createServeMetrics } from '../lambdas/serve/serve-metrics';
 import { startPredictionLogPipeline } from '../local/prediction-log-pipeline';
 import { lakeOption } from './options';
@@ -71,11 +72,22 @@ export const serveCommand = new Command('serve')
     const pipeline = await startPredictionLogPipeline({ lakeDir: flags.lake });
     const metrics = createServeMetrics();
     const log = createPredictionLog({ kinesis: pipeline.kinesis, streamName: pipeline.streamName, rows: predictionLogRowsCounter(metrics.registry) });
-    const server = await startServeServer({ port: flags.port, host: serveHost, registry, metrics, predictionSink: log.sink });
+    const monitor = createLiveWindow({ registry });
+    const server = await startServeServer({
+      port: flags.port,
+      host: serveHost,
+      registry,
+      metrics,
+      monitor,
+      predictionSink: (event) => {
+        log.sink(event);
+        monitor.record(event);
+      },
+    });
     const ready = (await (await fetch(`${server.url}/ready`)).json()) as { model_version?: string };
     process.stderr.write(`model ${ready.model_version ?? '(none)'} from ${registryLocation}\n`);
     if (!process.env[adminTokenEnv]) process.stderr.write(`${adminTokenEnv} is not set: /retrain and /models/{version}/promote answer 403\n`);
-    process.stderr.write(`docs: ${server.url}/docs   metrics: ${server.url}/metrics   (Ctrl-C stops)\n`);
+    process.stderr.write(`docs: ${server.url}/docs   monitor: ${server.url}/monitor   metrics: ${server.url}/metrics   (Ctrl-C stops)\n`);
     console.log(server.url);
 
     await new Promise<void>((resolve) => {

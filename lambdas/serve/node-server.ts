@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createLocalRegistry, type ModelRegistry } from '../../model/registry';
 import { tokenFromEnv } from './admin-token';
 import type { CreateServeAppOptions } from './serve-app';
+import { mountMonitor, type LiveWindow } from './monitor';
 import { createServeApp } from './serve-app';
 import { swaggerUiDistAssets } from './swagger-ui-dist-assets';
 
@@ -17,6 +18,8 @@ export interface ServeServerOptions extends Partial<Omit<CreateServeAppOptions, 
   /** The local registry folder; ignored when `registry` is given. */
   readonly registryDir?: string;
   readonly registry?: ModelRegistry;
+  /** Mounts the /monitor dashboard over this live window (the window is fed by the prediction sink). */
+  readonly monitor?: LiveWindow;
 }
 
 export interface ServeServer {
@@ -29,8 +32,9 @@ export interface ServeServer {
 export async function startServeServer(options: ServeServerOptions): Promise<ServeServer> {
   const registry = options.registry ?? (options.registryDir ? createLocalRegistry(options.registryDir) : undefined);
   if (!registry) throw new Error('startServeServer: give a registry or a registryDir');
-  const { port, host = '127.0.0.1', registryDir: _dir, registry: _r, ...appOptions } = options;
+  const { port, host = '127.0.0.1', registryDir: _dir, registry: _r, monitor, ...appOptions } = options;
   const app = createServeApp({ auth: { token: tokenFromEnv() }, docsAssets: swaggerUiDistAssets(), ...appOptions, registry });
+  if (monitor) mountMonitor(app, monitor);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
   });
