@@ -30,7 +30,7 @@ demo: install ## the whole local lake, model and API, on the embedded default
 	$(BREWLAKE) demo --once --lake $(LAKE)
 	$(BREWLAKE) train --lake $(LAKE)
 	$(BREWLAKE) score --lake $(LAKE)
-	$(BREWLAKE) serve --lake $(LAKE) $(if $(PORT),--port $(PORT))
+	$(BREWLAKE) serve --replay --lake $(LAKE) $(if $(PORT),--port $(PORT))
 
 .PHONY: test
 test: install chromium ## type-check and run every test

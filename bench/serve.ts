@@ -4,6 +4,8 @@
  * endpoint echoing the same body measured in the same run; the server's peak RSS; and
  * cold start (process start to the first 200 from /predict), bundled and through tsx.
  */
+import { startKinesis } from '../local/kinesis';
+import { startPredictionLogPipeline } from '../local/prediction-log-pipeline';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { build } from 'esbuild';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -125,25 +127,40 @@ export const serveBench: Bench = {
 
       const echo = await startChild(process.execPath, [...tsx, new URL('./hono-echo-process.ts', import.meta.url).pathname]);
       const serve = await startChild(process.execPath, [bundle, registryDir]);
-      let results: { echoSingle: AutocannonResult; single: AutocannonResult; echoBatch: AutocannonResult; batch: AutocannonResult; rss: number };
+      let results: { echoSingle: AutocannonResult; single: AutocannonResult; echoBatch: AutocannonResult; batch: AutocannonResult; logged: AutocannonResult; rss: number };
       try {
         await firstPrediction(serve.url);
         const echoSingle = await load(`${echo.url}/echo`, singleBody);
         const single = await load(`${serve.url}/predict`, singleBody);
         const echoBatch = await load(`${echo.url}/echo`, batchBody);
         const batch = await load(`${serve.url}/predict`, batchBody);
-        results = { echoSingle, single, echoBatch, batch, rss: await peakRss(serve.child.pid!) };
+        const rss = await peakRss(serve.child.pid!);
+        await stopChild(serve.child);
+        // The same load with every prediction logged: the stream and its delivery into a lake run
+        // in this process, as they run outside the serving Lambda in AWS.
+        const kinesis = await startKinesis();
+        const pipeline = await startPredictionLogPipeline({ lakeDir: join(dir, 'lake'), kinesisEndpoint: kinesis.endpoint });
+        const withLog = await startChild(process.execPath, [bundle, registryDir, '--log', kinesis.endpoint]);
+        try {
+          await firstPrediction(withLog.url);
+          results = { echoSingle, single, echoBatch, batch, logged: await load(`${withLog.url}/predict`, singleBody), rss };
+        } finally {
+          await stopChild(withLog.child);
+          await pipeline.stop();
+          await kinesis.close();
+        }
       } finally {
         await stopChild(echo.child);
         await stopChild(serve.child);
       }
 
-      const { echoSingle, single, echoBatch, batch, rss } = results;
+      const { echoSingle, single, echoBatch, batch, logged, rss } = results;
       const rate = (r: AutocannonResult) => r.requests.average;
       const rows: BenchRow[] = [
         { name: 'serve /predict, 1 beer', value: fmt.rate(rate(single), 'req'), reference: `hono echo ${fmt.rate(rate(echoSingle), 'req')}`, ratio: fmt.ratio(rate(single) / rate(echoSingle)), target: '>= 5,000 req/s and >= 0.5x', pass: rate(single) >= 5000 && rate(single) / rate(echoSingle) >= 0.5 },
         { name: 'serve /predict, 1 beer, p99', value: fmt.ms(single.latency.p99), reference: `hono echo ${fmt.ms(echoSingle.latency.p99)}`, ratio: fmt.ratio(single.latency.p99 / Math.max(echoSingle.latency.p99, 1)), target: '<= 25 ms', pass: single.latency.p99 <= 25 },
         { name: 'serve /predict, 100 beers', value: fmt.rate(rate(batch), 'req'), reference: `hono echo ${fmt.rate(rate(echoBatch), 'req')}`, ratio: fmt.ratio(rate(batch) / rate(echoBatch)), target: '>= 1,000 req/s', pass: rate(batch) >= 1000 },
+        { name: 'serve /predict, 1 beer, prediction log on', value: fmt.rate(rate(logged), 'req'), reference: `log off ${fmt.rate(rate(single), 'req')}`, ratio: fmt.ratio(rate(logged) / rate(single)), target: '>= 0.8x', pass: rate(logged) / rate(single) >= 0.8 },
         { name: 'serve peak RSS under load', value: `${(rss / 1024 / 1024).toFixed(0)} MB`, reference: '', ratio: '', target: 'reported', pass: Number.isFinite(rss) },
         { name: 'serve cold start (esbuild bundle)', value: fmt.ms(coldBundled), reference: `tsx ${fmt.ms(coldTsx)}`, ratio: fmt.ratio(coldBundled / coldTsx), target: '<= 500 ms', pass: coldBundled <= 500 },
       ];

@@ -6,7 +6,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { openQueryEngine } from '../glue/open-query-engine';
 import { featureSets } from '../model/features';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
+import { scoringSql } from '../model/batch-scoring';
 import { runTraining } from '../model/training-run';
+import { featureInputOfRow } from '../model/training-data';
 import { adminTokenEnv } from '../lambdas/serve/admin-token';
 import { startServeServer } from '../lambdas/serve/node-server';
 import { createPredictionLog, predictionLogRowsCounter } from '../lambdas/serve/prediction-log';
@@ -28,6 +30,22 @@ interface ServeFlags {
   lake: string;
   port: number;
   registry?: string;
+  replay?: boolean;
+}
+
+/** Sends every beer of the lake through /predict, as live traffic for the dashboard. */
+async function replayLake(lakeDir: string, url: string): Promise<number> {
+  const engine = await openQueryEngine({ kind: 'duckdb', lakeDir });
+  try {
+    const beers = (await engine.query(scoringSql)).rows.map(featureInputOfRow);
+    for (let i = 0; i < beers.length; i += 100) {
+      const res = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(beers.slice(i, i + 100)) });
+      if (!res.ok) throw new Error(`replaying the lake: /predict answered ${res.status}: ${await res.text()}`);
+    }
+    return beers.length;
+  } finally {
+    await engine.close();
+  }
 }
 
 /** Trains and promotes a first model on the lake; explains how to build the lake when it is empty. */
@@ -63,6 +81,7 @@ export const serveCommand = new Command('serve')
   .addOption(lakeOption())
   .option('--port <port>', 'port to listen on', parsePort, defaultServePort)
   .option('--registry <dir>', 'model registry folder (default: <lake>/_models)')
+  .option('--replay', "send the lake's beers through /predict once started (live traffic for /monitor)")
   .action(async (flags: ServeFlags) => {
     const registryLocation = flags.registry ?? localRegistryDir(flags.lake);
     const registry = openRegistry(registryLocation);
@@ -89,6 +108,7 @@ export const serveCommand = new Command('serve')
     if (!process.env[adminTokenEnv]) process.stderr.write(`${adminTokenEnv} is not set: /retrain and /models/{version}/promote answer 403\n`);
     process.stderr.write(`docs: ${server.url}/docs   monitor: ${server.url}/monitor   metrics: ${server.url}/metrics   (Ctrl-C stops)\n`);
     console.log(server.url);
+    if (flags.replay) process.stderr.write(`sent the lake's ${await replayLake(flags.lake, server.url)} beers through /predict: see ${server.url}/monitor\n`);
 
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
