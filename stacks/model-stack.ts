@@ -4,6 +4,7 @@
  * SSM Parameter Store. Training runs on Athena (`brewlake train --engine athena`) and
  * publishes into the bucket; the Lambda notices a promotion by itself.
  */
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
@@ -12,6 +13,7 @@ import type { Construct } from 'constructs';
 import type { StackConfig } from './config';
 import { BundledFunction } from './constructs/bundled-function';
 import { SecureBucket } from './constructs/secure-bucket';
+import { lakeNames } from './lake-stack';
 
 /** The registry's prefix in the models bucket; Swagger UI's files sit beside it. */
 export const modelsPrefix = 'models/';
@@ -21,6 +23,9 @@ export class ModelStack extends TerraformStack {
   constructor(scope: Construct, id: string, config: StackConfig) {
     super(scope, id);
     new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: { project: 'brewlake', stack: id } }] });
+    const account = new DataAwsCallerIdentity(this, 'account');
+    // The prediction log's stream lives in the lake stack, under its conventional name.
+    const names = lakeNames(config.namePrefix);
 
     const models = new SecureBucket(this, 'models', {
       bucketPrefix: `${config.namePrefix}-models-`,
@@ -47,6 +52,7 @@ export class ModelStack extends TerraformStack {
         BREWLAKE_MODELS_PREFIX: modelsPrefix,
         BREWLAKE_ADMIN_TOKEN_PARAMETER: token.name,
         BREWLAKE_DOCS_ASSETS_PREFIX: docsAssetsPrefix,
+        BREWLAKE_PREDICTION_LOG_STREAM: names.predictionLogStream,
       },
       timeoutSeconds: 30,
       memoryMb: 1024,
@@ -57,6 +63,7 @@ export class ModelStack extends TerraformStack {
         { sid: 'ReadWriteRegistry', actions: ['s3:GetObject', 's3:PutObject'], resources: [`${models.arn}/${modelsPrefix}*`] },
         { sid: 'ReadDocsAssets', actions: ['s3:GetObject'], resources: [`${models.arn}/${docsAssetsPrefix}*`] },
         { sid: 'ReadAdminToken', actions: ['ssm:GetParameter'], resources: [token.arn] },
+        { sid: 'LogPredictions', actions: ['kinesis:PutRecords'], resources: [`arn:aws:kinesis:${config.region}:${account.accountId}:stream/${names.predictionLogStream}`] },
       ],
     });
     // Open like the API it serves: /predict needs no token by default, admin routes check theirs.

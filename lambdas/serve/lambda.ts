@@ -6,14 +6,21 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { handle } from 'hono/aws-lambda';
 import { createLocalRegistry, createS3Registry } from '../../model/registry';
+import { createKinesisClient } from '../kinesis-client';
 import { fixedToken } from './admin-token';
 import { serveLambdaConfig } from './lambda-config';
+import { createPredictionLog } from './prediction-log';
 import { s3DocsAssets } from './s3-docs-assets';
 import { createServeApp } from './serve-app';
 import { ssmTokenSource } from './ssm-token-source';
 
 const config = serveLambdaConfig(process.env);
 const s3 = config.registry.kind === 's3' ? new S3Client({}) : undefined;
+
+// A frozen container runs no timers: the log is flushed before each invocation returns.
+const predictionLog = config.predictionLogStream
+  ? createPredictionLog({ kinesis: createKinesisClient(), streamName: config.predictionLogStream, flushIntervalMs: 60_000 })
+  : undefined;
 
 const app = createServeApp({
   registry:
@@ -24,7 +31,14 @@ const app = createServeApp({
   auth: { token: config.adminTokenParameter ? ssmTokenSource(config.adminTokenParameter) : fixedToken(undefined) },
   limits: config.limits,
   reloadCheckEveryMs: config.reloadCheckMs,
+  ...(predictionLog ? { predictionSink: predictionLog.sink } : {}),
   ...(s3 && config.registry.kind === 's3' && config.docsAssetsPrefix ? { docsAssets: s3DocsAssets(s3, config.registry.bucket, config.docsAssetsPrefix) } : {}),
 });
 
-export const handler = handle(app);
+const answer = handle(app);
+
+export const handler: typeof answer = async (event, context) => {
+  const response = await answer(event, context);
+  await predictionLog?.flush();
+  return response;
+};
