@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../test/headless-chromium';
 import { fixedToken } from './admin-token';
 import { startServeServer, type ServeServer } from './node-server';
 import { registryWithTwoVersions } from './registry-fixture.test-support';
@@ -16,10 +17,7 @@ let browser: Browser;
 beforeAll(async () => {
   const { registry } = await registryWithTwoVersions();
   server = await startServeServer({ port: 0, registry, auth: { token: fixedToken('t') } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   await mkdir(screenshotDir, { recursive: true });
 });
 afterAll(async () => {

@@ -3,20 +3,20 @@
  * A real browser loads /monitor; the page must show abv past its threshold, and nothing
  * else that did not move.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseFeatureNames } from '../../glue/schema';
-import { catalogue, cleanedRowOf } from '../../test/catalogue-lake';
-import { createLiveWindow, type LiveWindow } from './monitor';
-import { startServeServer, type ServeServer } from './node-server';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { createLocalRegistry } from '../../model/registry';
 import { trainIbuModel } from '../../model/train';
 import { trainingRowOf } from '../../model/training-data';
+import { catalogue, cleanedRowOf } from '../../test/catalogue-lake';
+import { launchChromium } from '../../test/headless-chromium';
+import { createLiveWindow, type LiveWindow } from './monitor';
+import { startServeServer, type ServeServer } from './node-server';
 
 const screenshotDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../test-results/monitor');
 const beers = catalogue.map((b) => cleanedRowOf(b, new Date()));
@@ -42,10 +42,7 @@ beforeAll(async () => {
   await registry.promote('v1');
   window = createLiveWindow({ registry });
   server = await startServeServer({ port: 0, registry, monitor: window, predictionSink: (e) => window.record(e) });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   await mkdir(screenshotDir, { recursive: true });
 });
 afterAll(async () => {
