@@ -4,24 +4,26 @@
  * endpoint echoing the same body measured in the same run; the server's peak RSS; and
  * cold start (process start to the first 200 from /predict), bundled and through tsx.
  */
-import { startKinesis } from '../local/kinesis';
-import { startPredictionLogPipeline } from '../local/prediction-log-pipeline';
+import { predictionLogStreamName } from '../local/prediction-log-pipeline';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { build } from 'esbuild';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deliveryStreams } from '../glue/layout';
 import { baseFeatureNames } from '../glue/schema';
 import { createLocalRegistry } from '../model/registry';
 import { trainIbuModel } from '../model/train';
 import { cleanBeer } from '../lambdas/transform/clean-beer';
+import { esmRequireBanner } from '../stacks/lambda-bundle';
 import { fmt, type Bench, type BenchRow } from './table';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<AutocannonResult>;
 interface AutocannonResult {
   requests: { average: number };
+  '2xx': number;
   latency: { p99: number };
   non2xx: number;
   errors: number;
@@ -63,6 +65,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
+}
+
+/** Lines in every file under a folder (the lake's JSON-lines objects). */
+async function jsonLinesUnder(dir: string): Promise<number> {
+  const files = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  let lines = 0;
+  for (const f of files) if (f.isFile()) lines += (await readFile(join(f.parentPath, f.name), 'utf8')).split('\n').filter((l) => l !== '').length;
+  return lines;
 }
 
 /** Peak resident set size of a live process (Linux: VmHWM). */
@@ -117,7 +127,8 @@ export const serveBench: Bench = {
         platform: 'node',
         format: 'esm',
         target: 'node20',
-        packages: 'external',
+        // Everything in one file, as the serving Lambda is bundled: start-up reads one module.
+        banner: { js: esmRequireBanner },
         logLevel: 'silent',
       });
       const tsx = [require.resolve('tsx/cli')];
@@ -127,7 +138,7 @@ export const serveBench: Bench = {
 
       const echo = await startChild(process.execPath, [...tsx, new URL('./hono-echo-process.ts', import.meta.url).pathname]);
       const serve = await startChild(process.execPath, [bundle, registryDir]);
-      let results: { echoSingle: AutocannonResult; single: AutocannonResult; echoBatch: AutocannonResult; batch: AutocannonResult; logged: AutocannonResult; rss: number };
+      let results: { echoSingle: AutocannonResult; single: AutocannonResult; echoBatch: AutocannonResult; batch: AutocannonResult; logged: AutocannonResult; loggedRows: number; rss: number };
       try {
         await firstPrediction(serve.url);
         const echoSingle = await load(`${echo.url}/echo`, singleBody);
@@ -137,30 +148,35 @@ export const serveBench: Bench = {
         const rss = await peakRss(serve.child.pid!);
         await stopChild(serve.child);
         // The same load with every prediction logged: the stream and its delivery into a lake run
-        // in this process, as they run outside the serving Lambda in AWS.
-        const kinesis = await startKinesis();
-        const pipeline = await startPredictionLogPipeline({ lakeDir: join(dir, 'lake'), kinesisEndpoint: kinesis.endpoint });
-        const withLog = await startChild(process.execPath, [bundle, registryDir, '--log', kinesis.endpoint]);
+        // in a process of their own, as they run outside the serving Lambda in AWS.
+        const sink = await startChild(process.execPath, [...tsx, new URL('./prediction-log-process.ts', import.meta.url).pathname, join(dir, 'lake')]);
+        const withLog = await startChild(process.execPath, [bundle, registryDir, '--log', sink.url, predictionLogStreamName]);
         try {
           await firstPrediction(withLog.url);
-          results = { echoSingle, single, echoBatch, batch, logged: await load(`${withLog.url}/predict`, singleBody), rss };
+          const logged = await load(`${withLog.url}/predict`, singleBody);
+          // Stopping flushes the log, then delivers what the stream holds: every answer is a row.
+          await stopChild(withLog.child);
+          await stopChild(sink.child);
+          results = { echoSingle, single, echoBatch, batch, logged, loggedRows: await jsonLinesUnder(join(dir, 'lake', deliveryStreams.predictionLog.prefix)), rss };
         } finally {
           await stopChild(withLog.child);
-          await pipeline.stop();
-          await kinesis.close();
+          await stopChild(sink.child);
         }
       } finally {
         await stopChild(echo.child);
         await stopChild(serve.child);
       }
 
-      const { echoSingle, single, echoBatch, batch, logged, rss } = results;
+      const { echoSingle, single, echoBatch, batch, logged, loggedRows, rss } = results;
+      // The answers under load, and the one that showed the server was up.
+      const answered = logged['2xx'] + 1;
       const rate = (r: AutocannonResult) => r.requests.average;
       const rows: BenchRow[] = [
         { name: 'serve /predict, 1 beer', value: fmt.rate(rate(single), 'req'), reference: `hono echo ${fmt.rate(rate(echoSingle), 'req')}`, ratio: fmt.ratio(rate(single) / rate(echoSingle)), target: '>= 5,000 req/s and >= 0.5x', pass: rate(single) >= 5000 && rate(single) / rate(echoSingle) >= 0.5 },
         { name: 'serve /predict, 1 beer, p99', value: fmt.ms(single.latency.p99), reference: `hono echo ${fmt.ms(echoSingle.latency.p99)}`, ratio: fmt.ratio(single.latency.p99 / Math.max(echoSingle.latency.p99, 1)), target: '<= 25 ms', pass: single.latency.p99 <= 25 },
         { name: 'serve /predict, 100 beers', value: fmt.rate(rate(batch), 'req'), reference: `hono echo ${fmt.rate(rate(echoBatch), 'req')}`, ratio: fmt.ratio(rate(batch) / rate(echoBatch)), target: '>= 1,000 req/s', pass: rate(batch) >= 1000 },
         { name: 'serve /predict, 1 beer, prediction log on', value: fmt.rate(rate(logged), 'req'), reference: `log off ${fmt.rate(rate(single), 'req')}`, ratio: fmt.ratio(rate(logged) / rate(single)), target: '>= 0.8x', pass: rate(logged) / rate(single) >= 0.8 },
+        { name: 'prediction log rows in the lake', value: fmt.count(loggedRows), reference: `answered ${fmt.count(answered)}`, ratio: fmt.ratio(loggedRows / answered), target: 'every answer', pass: loggedRows === answered },
         { name: 'serve peak RSS under load', value: `${(rss / 1024 / 1024).toFixed(0)} MB`, reference: '', ratio: '', target: 'reported', pass: Number.isFinite(rss) },
         { name: 'serve cold start (esbuild bundle)', value: fmt.ms(coldBundled), reference: `tsx ${fmt.ms(coldTsx)}`, ratio: fmt.ratio(coldBundled / coldTsx), target: '<= 500 ms', pass: coldBundled <= 500 },
       ];

@@ -31,6 +31,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
 
 export const fmt = {
   ms: (ms: number) => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(0)} ms`,
+  count: (n: number) => n.toLocaleString('en-US'),
   rate: (perSecond: number, unit: string) => `${Math.round(perSecond).toLocaleString('en-US')} ${unit}/s`,
   ratio: (x: number) => `${x.toFixed(2)}x`,
   kb: (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`,

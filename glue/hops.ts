@@ -63,7 +63,17 @@ const knownStages = new Map(catalogueAdds.map((add) => [add, stageOfText(add)]))
 /** The stage of an addition from its `add` text; `other` when there is none or it names no stage. */
 export function hopStage(add: string | null | undefined): HopStage {
   if (add === null || add === undefined) return 'other';
-  return knownStages.get(add) ?? stageOfText(add);
+  return remembered(knownStages, add, stageOfText);
+}
+
+/** Looks a spelling up, reading a new one once; bounded, so invented spellings cannot grow memory. */
+function remembered<V>(known: Map<string, V>, text: string, read: (text: string) => V): V {
+  let value = known.get(text);
+  if (value === undefined) {
+    value = read(text);
+    if (known.size < 10_000) known.set(text, value);
+  }
+  return value;
 }
 
 // The first purpose named wins ("aroma / bitter" is an aroma hop); misspellings seen in the catalogue included.
@@ -89,14 +99,14 @@ function attributeOfText(attribute: string): HopAttribute {
 
 const catalogueAttributes = [
   'bitter', 'flavour', 'aroma', 'Bitter', 'Flavour', 'Aroma', 'Bittering', 'Bitering', 'flavoour', 'flavouor', ' aroma',
-  'aroma / bitter', 'twist', 'Wood Ageing',
+  'aroma / bitter', 'twist', 'Wood Ageing', 'other',
 ];
 const knownAttributes = new Map(catalogueAttributes.map((a) => [a, attributeOfText(a)]));
 
 /** What an addition is for: bitter | flavour | aroma, or `other` ("twist", "Wood Ageing", none). */
 export function hopAttribute(attribute: string | null | undefined): HopAttribute {
   if (attribute === null || attribute === undefined) return 'other';
-  return knownAttributes.get(attribute) ?? attributeOfText(attribute);
+  return remembered(knownAttributes, attribute, attributeOfText);
 }
 
 const gramsPerUnit: ReadonlyMap<string, number> = new Map([

@@ -14,7 +14,7 @@ export const errorsPrefix = 'errors/';
 /** Firehose's `error-output-type` for records a transform marked ProcessingFailed. */
 export const processingFailedPrefix = `${errorsPrefix}processing-failed/`;
 
-/** The two delivery streams and where each writes. */
+/** The delivery streams and where each writes. */
 export const deliveryStreams = {
   raw: { name: 'raw', prefix: rawBeerTable.prefix, transformed: false },
   cleaned: { name: 'cleaned', prefix: cleanedBeerTable.prefix, transformed: true },

@@ -6,7 +6,7 @@
  * `hops`, those plus what the hop bill says about bitterness (the evaluation README's
  * derived features). A missing value stays NaN: the trees learn where it goes.
  */
-import { boilMinutes, hopStage } from '../glue/hops';
+import { boilMinutes, hopAttribute, hopStage } from '../glue/hops';
 import { hopAlphaPercent, hopVarietyKey } from './hop-alpha-acids';
 import { baseFeatureNames, type BaseFeatureName, type CleanedBeer, type HopStage } from '../glue/schema';
 
@@ -19,12 +19,15 @@ export type FeatureInput = { readonly [K in BaseFeatureName]: number | null } & 
   readonly volume_litres?: number | null;
 };
 
-/** One hop addition as the cleaned table holds it; `stage` is derived from `add` when absent. */
+/**
+ * One hop addition, as the cleaned table holds it or as the API takes it: the stage is
+ * always derived from `add` and the attribute normalised (glue/hops.ts), so a raw
+ * spelling ("Bittering", "Dry Hop") means what the cleaned table would say it means.
+ */
 export interface HopInput {
   readonly name?: string | null;
-  readonly grams: number | null;
-  readonly add: string | null;
-  readonly stage?: string | null;
+  readonly grams?: number | null;
+  readonly add?: string | null;
   readonly attribute?: string | null;
 }
 
@@ -82,8 +85,9 @@ export function writeFeatures(input: FeatureInput, set: FeatureSet, out: Float64
     for (const name of hopFeatureNames) out[i++] = name === 'attenuation' ? attenuation(og, fg) : Number.NaN;
     return;
   }
-  const grams = { start: 0, middle: 0, end: 0, dry_hop: 0 } as Record<(typeof stages)[number], number>;
-  const additions = { start: 0, middle: 0, end: 0, dry_hop: 0 } as Record<(typeof stages)[number], number>;
+  // This runs for every beer of every request: per-stage sums live in a reused array indexed
+  // by stage, and every text (add, attribute, name) is resolved through a lookup table once.
+  const sums = stageSums.fill(0);
   let total = 0;
   let bitter = 0;
   let aroma = 0;
@@ -92,41 +96,43 @@ export function writeFeatures(input: FeatureInput, set: FeatureSet, out: Float64
   let alphaTotal = 0;
   let alphaStart = 0;
   let estimate = 0;
-  const varieties = new Set<string>();
+  let varietyCount = 0;
   // Unknown OG: a typical wort's, so the hop bill still counts.
   const gravityFactor = tinsethGravityFactor(Number.isFinite(og) ? og : 1050);
-  for (const hop of hops) {
+  for (let h = 0; h < hops.length; h++) {
+    const hop = hops[h]!;
     const g = orNaN(hop.grams);
-    const stage = (hop.stage ?? hopStage(hop.add)) as HopStage;
+    const add = additionOf(hop.add);
     const known = Number.isFinite(g);
-    if (stage in grams) {
-      additions[stage as keyof typeof grams]++;
-      if (known) grams[stage as keyof typeof grams] += g;
+    if (add.stageIndex >= 0) {
+      sums[stages.length + add.stageIndex]!++;
+      if (known) sums[add.stageIndex]! += g;
     }
-    if (hop.name) varieties.add(hopVarietyKey(hop.name));
+    const name = hop.name ? varietyOf(hop.name) : undefined;
+    if (name && !seenAmongFirst(name.key, varietyCount)) seenVarieties[varietyCount++] = name.key;
     if (!known) continue;
     total += g;
-    if (hop.attribute === 'bitter') bitter += g;
-    if (hop.attribute === 'aroma') aroma += g;
-    const minutes = stage === 'dry_hop' || stage === 'other' ? 0 : cachedBoilMinutes(hop.add, stage);
-    if (minutes > maxBoil) maxBoil = minutes;
-    const utilisation = gravityFactor * tinsethTimeFactor(minutes);
-    const alphaGrams = (g * hopAlphaPercent(hop.name)) / 100;
+    const attribute = hopAttribute(hop.attribute);
+    if (attribute === 'bitter') bitter += g;
+    if (attribute === 'aroma') aroma += g;
+    if (add.minutes > maxBoil) maxBoil = add.minutes;
+    const utilisation = gravityFactor * add.timeFactor;
+    const alphaGrams = (g * (name?.alphaPercent ?? hopAlphaPercent(hop.name))) / 100;
     proxy += g * utilisation;
     alphaTotal += alphaGrams;
-    if (stage === 'start') alphaStart += alphaGrams;
+    if (add.stage === 'start') alphaStart += alphaGrams;
     estimate += alphaGrams * utilisation;
   }
   const perLitre = (g: number) => (volume > 0 ? g / volume : Number.NaN);
-  for (const s of stages) out[i++] = grams[s];
-  for (const s of stages) out[i++] = perLitre(grams[s]);
-  for (const s of stages) out[i++] = additions[s];
+  for (let s = 0; s < stages.length; s++) out[i++] = sums[s]!;
+  for (let s = 0; s < stages.length; s++) out[i++] = perLitre(sums[s]!);
+  for (let s = 0; s < stages.length; s++) out[i++] = sums[stages.length + s]!;
   out[i++] = total;
   out[i++] = perLitre(total);
   out[i++] = bitter;
   out[i++] = aroma;
   out[i++] = hops.length;
-  out[i++] = varieties.size;
+  out[i++] = varietyCount;
   out[i++] = maxBoil;
   out[i++] = attenuation(og, fg);
   const tinseth = perLitre(proxy * 1000);
@@ -139,16 +145,47 @@ export function writeFeatures(input: FeatureInput, set: FeatureSet, out: Float64
   out[i++] = perLitre(estimate * 1000);
 }
 
-// `add` texts repeat ("60", "start", …): read each (text, stage) pair once.
-const boilMinutesCache = new Map<string, number>();
-function cachedBoilMinutes(add: string | null, stage: HopStage): number {
-  const key = `${stage}|${add ?? ''}`;
-  let minutes = boilMinutesCache.get(key);
-  if (minutes === undefined) {
-    minutes = boilMinutes({ add, stage });
-    if (boilMinutesCache.size < 10_000) boilMinutesCache.set(key, minutes);
+// Grams per stage, then additions per stage; reused by every call (writeFeatures is synchronous).
+const stageSums = new Float64Array(stages.length * 2);
+const seenVarieties: string[] = [];
+function seenAmongFirst(key: string, count: number): boolean {
+  for (let v = 0; v < count; v++) if (seenVarieties[v] === key) return true;
+  return false;
+}
+
+/** What an `add` text means for the features: its stage (always derived, so a stage sent by a client is never trusted) and boil time. */
+interface Addition {
+  readonly stage: HopStage;
+  /** Index into `stages`; -1 for `other`. */
+  readonly stageIndex: number;
+  readonly minutes: number;
+  readonly timeFactor: number;
+}
+
+// `add` texts and hop names repeat endlessly: each spelling is read once (bounded, so a
+// stream of invented spellings cannot grow memory).
+const cacheLimit = 10_000;
+const additions = new Map<string | null, Addition>();
+function additionOf(add: string | null | undefined): Addition {
+  const text = add ?? null;
+  let addition = additions.get(text);
+  if (addition === undefined) {
+    const stage = hopStage(text);
+    const minutes = stage === 'dry_hop' || stage === 'other' ? 0 : boilMinutes({ add: text, stage });
+    addition = { stage, stageIndex: (stages as readonly string[]).indexOf(stage), minutes, timeFactor: tinsethTimeFactor(minutes) };
+    if (additions.size < cacheLimit) additions.set(text, addition);
   }
-  return minutes;
+  return addition;
+}
+
+const varieties = new Map<string, { readonly key: string; readonly alphaPercent: number }>();
+function varietyOf(name: string): { readonly key: string; readonly alphaPercent: number } {
+  let variety = varieties.get(name);
+  if (variety === undefined) {
+    variety = { key: hopVarietyKey(name), alphaPercent: hopAlphaPercent(name) };
+    if (varieties.size < cacheLimit) varieties.set(name, variety);
+  }
+  return variety;
 }
 
 /** Apparent attenuation from the gravities: the share of sugar fermented. */

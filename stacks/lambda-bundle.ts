@@ -17,6 +17,9 @@ export const lambdaEntries = {
 } as const;
 export type LambdaName = keyof typeof lambdaEntries;
 
+/** Some bundled CommonJS code calls require() for Node built-ins; an ES module has none of its own. */
+export const esmRequireBanner = "import { createRequire as __brewlakeRequire } from 'node:module'; const require = __brewlakeRequire(import.meta.url);";
+
 /** What the runtime provides: left out of every bundle. */
 export const runtimeProvided = ['@aws-sdk/*'];
 
@@ -41,8 +44,7 @@ export function bundleLambda(name: LambdaName, outRoot = join(repoRoot, 'dist', 
     minify: true,
     legalComments: 'none',
     external: runtimeProvided,
-    // Some bundled CommonJS code calls require() for Node built-ins; ESM has none of its own.
-    banner: { js: "import { createRequire as __brewlakeRequire } from 'node:module'; const require = __brewlakeRequire(import.meta.url);" },
+    banner: { js: esmRequireBanner },
     metafile: true,
     logLevel: 'silent',
   });

@@ -6,13 +6,15 @@ import { mkdtemp } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { openDuckDbLake } from '../../glue/duckdb';
 import { startKinesis } from '../../local/kinesis';
 import { startPredictionLogPipeline } from '../../local/prediction-log-pipeline';
 import { createKinesisClient } from '../kinesis-client';
 import { startServeServer } from './node-server';
-import { createPredictionLog, predictionLogRowsCounter } from './prediction-log';
+import { createPredictionLog, packRows, predictionLogRows, predictionLogRowsCounter } from './prediction-log';
 import { registryWithTwoVersions } from './registry-fixture.test-support';
 import { createServeMetrics } from './serve-metrics';
 
@@ -86,4 +88,43 @@ it('answers every prediction while the log stream is down, and counts exactly wh
     await pipeline.stop().catch(() => {});
     await kinesis.close();
   }
+});
+
+describe('packing rows into stream records', () => {
+  const row = (request_id: string, item: number) =>
+    predictionLogRows({ request_id, predicted_at: 0, model_version: 'v1', feature_set: 'base', beers: [{ ...beer, hops: [{ name: 'Mittelfrüh', grams: item }] }], predictions: [item], latency_ms: 1 })[0]!;
+  const rows = fc.array(fc.tuple(fc.uuid(), fc.nat({ max: 10_000 })).map(([id, n]) => row(id, n)), { maxLength: 60 });
+
+  it('keeps every row, in order, one JSON line each, in records no larger than the limit (a larger row alone)', () => {
+    fc.assert(
+      fc.property(rows, fc.integer({ min: 100, max: 4_000 }), (input, limit) => {
+        const records = packRows(input, limit);
+        expect(records.map((r) => r.data.toString()).join('')).toBe(input.map((r) => `${JSON.stringify(r)}\n`).join(''));
+        expect(records.reduce((n, r) => n + r.rows, 0)).toBe(input.length);
+        for (const r of records) if (r.rows > 1) expect(r.data.byteLength).toBeLessThanOrEqual(limit);
+      }),
+    );
+  });
+
+  it('counts the rows of a record the stream refuses as dropped, and the rest as sent', async () => {
+    const sent: number[] = [];
+    const kinesis = {
+      send: async (command: PutRecordsCommand) => {
+        const records = command.input.Records ?? [];
+        sent.push(records.length);
+        return { FailedRecordCount: 1, Records: records.map((_, i) => (i === 0 ? { ErrorCode: 'ProvisionedThroughputExceededException' } : { SequenceNumber: '1' })) };
+      },
+    } as unknown as KinesisClient;
+    const log = createPredictionLog({ kinesis, streamName: 's', flushIntervalMs: 60_000 });
+    const big = { ...beer, hops: Array.from({ length: 400 }, (_, i) => ({ name: `hop ${i}`, grams: i, add: 'start', attribute: 'bitter' })) };
+    for (let i = 0; i < 40; i++) log.sink({ request_id: `r${i}`, predicted_at: 0, model_version: 'v1', feature_set: 'hops', beers: [big, big], predictions: [1, 2], latency_ms: 1 });
+    await log.close();
+    const { logged, sent: ok, dropped } = log.counts();
+    expect(logged).toBe(80);
+    expect(sent.length).toBe(1);
+    expect(sent[0]).toBeGreaterThan(1);
+    expect(dropped).toBeGreaterThan(0);
+    expect(dropped).toBeLessThan(80);
+    expect(ok + dropped).toBe(80);
+  });
 });

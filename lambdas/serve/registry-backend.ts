@@ -1,17 +1,15 @@
 /**
  * The app's model backend over `model/`: the registry stores and promotes versions, the
- * artifact predicts, `trainIbuModel` retrains. Hop bills sent to the API are normalised
- * with `glue/hops.ts`, as the transform normalises the lake's.
+ * artifact predicts, `trainIbuModel` retrains.
  */
 import { createHash } from 'node:crypto';
-import { normalizeHop } from '../../glue/hops';
 import { predictInputs, type ModelArtifact } from '../../model/artifact';
-import type { FeatureInput, FeatureSet } from '../../model/features';
+import type { FeatureSet } from '../../model/features';
 import { seededRandom } from '../../model/gbm';
 import { scoreRegression, type Scores } from '../../model/metrics';
 import { ModelNotFound, newVersionName, type ModelRegistry } from '../../model/registry';
 import { trainIbuModel, type TrainingRow } from '../../model/train';
-import type { BeerInput, HopAdditionInput, LabelledBeerInput } from './beer-request-schema';
+import type { LabelledBeerInput } from './beer-request-schema';
 import type { HoldoutMetrics, ModelBackend, RetrainOutcome } from './model-backend';
 import { degenerateTrainingSetIssues } from './retrain-checks';
 
@@ -23,15 +21,6 @@ export interface RegistryBackendOptions {
   readonly defaultFeatureSet?: FeatureSet;
   /** Seeds the held-out split, so the same records always compare on the same part. */
   readonly seed?: number;
-}
-
-const toHopInput = (hop: HopAdditionInput) =>
-  normalizeHop({ name: hop.name ?? null, amount: hop.grams === null || hop.grams === undefined ? null : { value: hop.grams, unit: 'grams' }, add: hop.add ?? null, attribute: hop.attribute ?? null });
-
-/** A validated API beer as the feature module reads it: hop stage and attribute normalised. */
-export function featureInputOf(beer: BeerInput): FeatureInput {
-  const { hops, ...rest } = beer;
-  return hops === undefined ? rest : { ...rest, hops: hops.map(toHopInput) };
 }
 
 const metricsOf = (s: Scores): HoldoutMetrics => ({ rmse: s.rmse, mae: s.mae, r2: s.r2 });
@@ -65,7 +54,9 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
 
     featureSet: (artifact) => artifact.featureSet,
 
-    predict: (artifact, beers) => Array.from(predictInputs(artifact, beers.map(featureInputOf))),
+    // An API beer is a feature input as it stands: the feature module derives each hop's stage
+    // and normalises its attribute itself.
+    predict: (artifact, beers) => Array.from(predictInputs(artifact, beers)),
 
     async list() {
       const versions = await registry.list();
@@ -99,7 +90,7 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
         return { ok: false, error: { name: 'DegenerateTrainingSet', message: `refused, nothing trained or changed: ${issues.map((i) => i.reason).join('; ')}`, issues } };
       }
       const featureSet = current?.model.featureSet ?? options.defaultFeatureSet ?? 'hops';
-      const rows: TrainingRow[] = records.map((r, id) => ({ ...featureInputOf(r), id, ibu: r.ibu }));
+      const rows: TrainingRow[] = records.map((r, id) => ({ ...r, id }));
       const split = holdoutSplit(rows.length, holdoutShare, options.seed ?? 7);
       const trainRows = split.train.map((i) => rows[i]!);
       const holdoutRows = split.holdout.map((i) => rows[i]!);

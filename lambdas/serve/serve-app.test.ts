@@ -4,7 +4,6 @@ import { createLocalRegistry, type ModelRegistry } from '../../model/registry';
 import { fixedToken } from './admin-token';
 import { documentationRoutes } from './app';
 import { startServeServer, type ServeServer } from './node-server';
-import { featureInputOf } from './registry-backend';
 import { cleanedCatalogue, labelledCatalogue, registryWithTwoVersions } from './registry-fixture.test-support';
 
 const token = 'brew-s3cret';
@@ -32,7 +31,7 @@ describe('the app over a local registry, on a real loopback server', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { model_version: string; predictions: { ibu: number }[] };
     expect(body.model_version).toBe(versions[0]);
-    const expected = Array.from(predictInputs(await registry.load(versions[0]), beers.map(featureInputOf)));
+    const expected = Array.from(predictInputs(await registry.load(versions[0]), beers));
     expect(body.predictions.map((p) => p.ibu)).toEqual(expected);
   });
 

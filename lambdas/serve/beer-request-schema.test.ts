@@ -1,0 +1,71 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { baseFeatureColumns } from '../../glue/schema';
+import { exampleBeer, isBeerInput, predictRequestSchemas } from './beer-request-schema';
+
+const maxBatchSize = 4;
+const schemas = predictRequestSchemas(maxBatchSize);
+
+const missing = Symbol('missing');
+const withoutMissing = (record: Record<string, unknown>) => Object.fromEntries(Object.entries(record).filter(([, v]) => v !== missing));
+
+/** A value for a number field: mostly inside its range, sometimes at or past an edge, null, absent, or not a number at all. */
+const numberField = (range: { min?: number; max?: number } = {}) => {
+  const min = range.min ?? -1e6;
+  const max = range.max ?? 1e6;
+  return fc.oneof(
+    { weight: 60, arbitrary: fc.double({ min, max, noNaN: true }) },
+    { weight: 2, arbitrary: fc.constantFrom(min, max, min - 1e-9, max + 1e-9, -0, Number.NaN, Infinity, -Infinity) },
+    { weight: 1, arbitrary: fc.constantFrom(null, missing) },
+    { weight: 1, arbitrary: fc.oneof(fc.string(), fc.boolean(), fc.array(fc.integer(), { maxLength: 2 }), fc.object({ maxDepth: 1 })) },
+  );
+};
+const textField = fc.oneof(
+  { weight: 60, arbitrary: fc.constantFrom('start', 'Dry Hop', '60', 'bitter', 'Simcoe', '') },
+  { weight: 2, arbitrary: fc.constantFrom(null, missing) },
+  { weight: 1, arbitrary: fc.oneof(fc.double(), fc.boolean(), fc.array(fc.string(), { maxLength: 2 })) },
+);
+const hop = fc.oneof(
+  { weight: 20, arbitrary: fc.record({ name: textField, grams: numberField({ min: 0 }), add: textField, attribute: textField, stage: textField }).map(withoutMissing) },
+  { weight: 1, arbitrary: fc.anything({ maxDepth: 1 }) },
+);
+const beer = fc
+  .record({
+    ...Object.fromEntries(baseFeatureColumns.map((c) => [c.name, numberField('range' in c ? c.range : undefined)])),
+    volume_litres: numberField({ min: 0 }),
+    hops: fc.oneof({ weight: 8, arbitrary: fc.array(hop, { maxLength: 3 }) }, { weight: 1, arbitrary: fc.constantFrom(null, missing) }, { weight: 1, arbitrary: fc.anything({ maxDepth: 1 }) }),
+    colour: fc.oneof(fc.string(), fc.constant(missing)),
+  })
+  .map(withoutMissing);
+const body = fc.oneof(
+  { weight: 4, arbitrary: beer },
+  { weight: 4, arbitrary: fc.array(beer, { maxLength: maxBatchSize + 2 }) },
+  { weight: 1, arbitrary: fc.anything() },
+);
+
+describe('the fast check of /predict bodies', () => {
+  it('agrees with the zod schema on every input', () => {
+    fc.assert(
+      fc.property(body, (value) => {
+        expect(schemas.accepts(value)).toBe(schemas.body.safeParse(value).success);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('accepts valid bodies often enough for the agreement to mean something', () => {
+    const samples = fc.sample(body, { numRuns: 2000, seed: 7 });
+    const accepted = samples.filter((v) => schemas.accepts(v)).length;
+    expect(accepted).toBeGreaterThan(200);
+    expect(accepted).toBeLessThan(1800);
+  });
+
+  it('takes the example beer, a list of it, and refuses the edges of the list', () => {
+    expect(isBeerInput(exampleBeer)).toBe(true);
+    expect(schemas.accepts([exampleBeer, exampleBeer])).toBe(true);
+    expect(schemas.accepts([])).toBe(false);
+    expect(schemas.accepts(Array.from({ length: maxBatchSize + 1 }, () => exampleBeer))).toBe(false);
+    expect(isBeerInput({ ...exampleBeer, ph: 14.5 })).toBe(false);
+    expect(isBeerInput({ ...exampleBeer, hops: [{ grams: -1 }] })).toBe(false);
+  });
+});
