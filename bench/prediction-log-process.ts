@@ -1,21 +1,18 @@
 /**
- * The prediction log's stream and its delivery into a lake, in a process of their own for
- * the serving benchmark: in AWS they run outside the serving Lambda, so here they do not
- * share an event loop with the load generator either. Prints the Kinesis endpoint; on
- * SIGTERM delivers what is buffered and exits.
+ * The prediction log's delivery stream into a lake, in a process of its own for the serving
+ * benchmark: in AWS it runs outside the serving Lambda, so here it does not share an event
+ * loop with the load generator either. Prints its endpoint; on
+ * SIGTERM writes what is buffered and exits.
  */
-import { startKinesis } from '../local/kinesis';
 import { startPredictionLogPipeline } from '../local/prediction-log-pipeline';
 
 const [lakeDir] = process.argv.slice(2);
 if (!lakeDir) throw new Error('usage: prediction-log-process <lake dir>');
-const kinesis = await startKinesis();
-const pipeline = await startPredictionLogPipeline({ lakeDir, kinesisEndpoint: kinesis.endpoint });
-process.stdout.write(`${kinesis.endpoint}\n`);
+const pipeline = await startPredictionLogPipeline({ lakeDir });
+process.stdout.write(`${pipeline.endpoint}\n`);
 process.once('SIGTERM', () =>
   void (async () => {
     await pipeline.stop();
-    await kinesis.close();
     process.exit(0);
   })(),
 );

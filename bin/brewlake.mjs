@@ -5,11 +5,8 @@ import { register } from 'tsx/esm/api';
 
 // The AWS SDK warns on every run under Node 20 that future releases will need Node 22 (the
 // Lambdas already run 22). Said once in the README; here it would bury the command's output.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = (warning, ...rest) => {
-  if (String(warning).startsWith('NodeVersionSupportWarning')) return;
-  emitWarning(warning, ...rest);
-};
+// The SDK's own switch, so worker threads and child processes inherit it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 register();
 await import('../cli/main.ts');

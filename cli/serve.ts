@@ -11,7 +11,8 @@ import { runTraining } from '../model/training-run';
 import { featureInputOfRow } from '../model/training-data';
 import { adminTokenEnv } from '../lambdas/serve/admin-token';
 import { startServeServer } from '../lambdas/serve/node-server';
-import { createPredictionLog, predictionLogRowsCounter } from '../lambdas/serve/prediction-log';
+import { predictionLogRowsCounter } from '../lambdas/serve/prediction-log';
+import { createThreadedPredictionLog } from '../lambdas/serve/threaded-prediction-log';
 import { createLiveWindow } from '../lambdas/serve/monitor';
 import { createServeMetrics } from '../lambdas/serve/serve-metrics';
 import { startPredictionLogPipeline } from '../local/prediction-log-pipeline';
@@ -90,7 +91,7 @@ export const serveCommand = new Command('serve')
     // Every answered prediction flows back into the lake's prediction_log table.
     const pipeline = await startPredictionLogPipeline({ lakeDir: flags.lake });
     const metrics = createServeMetrics();
-    const log = createPredictionLog({ kinesis: pipeline.kinesis, streamName: pipeline.streamName, rows: predictionLogRowsCounter(metrics.registry) });
+    const log = createThreadedPredictionLog({ endpoint: pipeline.endpoint, deliveryStreamName: pipeline.name, rows: predictionLogRowsCounter(metrics.registry) });
     const monitor = createLiveWindow({ registry });
     const server = await startServeServer({
       port: flags.port,

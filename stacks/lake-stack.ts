@@ -26,7 +26,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { errorsPrefix, firehoseErrorPrefixExpression, firehosePrefixExpression } from '../glue/layout';
+import { deliveryStreams, errorsPrefix, firehoseErrorPrefixExpression, firehosePrefixExpression } from '../glue/layout';
 import { savedQueries } from '../glue/saved-queries';
 import { beersView, cleanedBeerTable, lakeTables, predictionLogTable, rawBeerTable, type TableDefinition } from '../glue/schema';
 import { beersViewSql } from '../glue/views';
@@ -39,7 +39,8 @@ import { athenaViewInput, glueTableInput } from './glue-tables';
 /** Names other stacks (and people) find the lake's parts by. */
 export const lakeNames = (prefix: string) => ({
   stream: `${prefix}-beers`,
-  predictionLogStream: `${prefix}-prediction-log`,
+  /** The prediction log's Firehose (Direct PUT): the serving Lambda writes to it. */
+  predictionLog: `${prefix}-${deliveryStreams.predictionLog.name}`,
   database: `${prefix.replaceAll('-', '_')}_lake`,
   workgroup: `${prefix}-analysts`,
   ingest: `${prefix}-ingest`,
@@ -69,16 +70,9 @@ export class LakeStack extends TerraformStack {
       lifecycleRules: [{ id: 'expire-results', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: 30 }] }],
     }).bucket;
 
-    // ---- the stream (and the prediction log's own)
+    // ---- the stream
     const streamMode = config.kinesisShards === 0 ? { streamModeDetails: { streamMode: 'ON_DEMAND' } } : { shardCount: config.kinesisShards, streamModeDetails: { streamMode: 'PROVISIONED' } };
     const stream = new KinesisStream(this, 'stream', { name: names.stream, retentionPeriod: 24, encryptionType: 'KMS', kmsKeyId: 'alias/aws/kinesis', ...streamMode });
-    const predictionLogStream = new KinesisStream(this, 'prediction-log-stream', {
-      name: names.predictionLogStream,
-      retentionPeriod: 24,
-      encryptionType: 'KMS',
-      kmsKeyId: 'alias/aws/kinesis',
-      streamModeDetails: { streamMode: 'ON_DEMAND' },
-    });
 
     // ---- ingest: a Lambda on a schedule, writing to the stream
     const ingest = new BundledFunction(this, 'ingest', {
@@ -145,13 +139,16 @@ export class LakeStack extends TerraformStack {
       dependsOn: [...tables.values()],
     });
 
-    // ---- Firehose: raw as collected, cleaned through the transform, the prediction log
+    // ---- Firehose: raw as collected, cleaned through the transform, both reading the stream;
+    // the prediction log written to directly (Direct PUT) by the serving Lambda
     const firehoseLogs = new CloudwatchLogGroup(this, 'firehose-logs', { name: `/aws/kinesisfirehose/${config.namePrefix}`, retentionInDays: config.logRetentionDays });
-    const deliveryStream = (name: string, source: KinesisStream, table: TableDefinition, transformed: boolean) => {
+    const deliveryStream = (name: string, source: KinesisStream | 'direct-put', table: TableDefinition, transformed: boolean) => {
       const logStream = new CloudwatchLogStream(this, `firehose-${name}-log-stream`, { name, logGroupName: firehoseLogs.name });
       const parquet = transformed && config.cleanedFormat === 'parquet';
       const statements: PolicyStatement[] = [
-        { sid: 'ReadSource', actions: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'], resources: [source.arn] },
+        ...(source === 'direct-put'
+          ? []
+          : [{ sid: 'ReadSource', actions: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'], resources: [source.arn] }]),
         { sid: 'FindBucket', actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], resources: [lake.arn] },
         { sid: 'WriteZone', actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'], resources: [`${lake.arn}/${table.prefix}*`, `${lake.arn}/${errorsPrefix}*`] },
         { sid: 'Log', actions: ['logs:PutLogEvents'], resources: [`${firehoseLogs.arn}:log-stream:${name}`] },
@@ -175,7 +172,10 @@ export class LakeStack extends TerraformStack {
       return new KinesisFirehoseDeliveryStream(this, `firehose-${name}`, {
         name: `${config.namePrefix}-${name}`,
         destination: 'extended_s3',
-        kinesisSourceConfiguration: { kinesisStreamArn: source.arn, roleArn: role.arn },
+        // A Kinesis source is encrypted by its stream; Direct PUT records by Firehose itself.
+        ...(source === 'direct-put'
+          ? { serverSideEncryption: { enabled: true, keyType: 'AWS_OWNED_CMK' } }
+          : { kinesisSourceConfiguration: { kinesisStreamArn: source.arn, roleArn: role.arn } }),
         extendedS3Configuration: {
           roleArn: role.arn,
           bucketArn: lake.arn,
@@ -218,7 +218,7 @@ export class LakeStack extends TerraformStack {
     };
     const rawStream = deliveryStream('raw', stream, rawBeerTable, false);
     const cleanedStream = deliveryStream('cleaned', stream, cleanedBeerTable, true);
-    const predictionLogDelivery = deliveryStream('prediction-log', predictionLogStream, predictionLogTable, false);
+    const predictionLogDelivery = deliveryStream(deliveryStreams.predictionLog.name, 'direct-put', predictionLogTable, false);
 
     // ---- Athena: a workgroup for analysts, every saved query as a named query
     const workgroup = new AthenaWorkgroup(this, 'workgroup', {
@@ -309,7 +309,7 @@ export class LakeStack extends TerraformStack {
       lake_bucket: lake.bucket,
       athena_results_bucket: results.bucket,
       stream_name: stream.name,
-      prediction_log_stream_name: predictionLogStream.name,
+      prediction_log_delivery_stream: predictionLogDelivery.name,
       glue_database: database.name,
       athena_workgroup: workgroup.name,
       ingest_function: ingest.function.functionName,

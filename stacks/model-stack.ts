@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import type { StackConfig } from './config';
 import { BundledFunction } from './constructs/bundled-function';
 import { SecureBucket } from './constructs/secure-bucket';
+import { serveLambdaEnv } from '../lambdas/serve/lambda-config';
 import { lakeNames } from './lake-stack';
 
 /** The registry's prefix in the models bucket; Swagger UI's files sit beside it. */
@@ -48,11 +49,11 @@ export class ModelStack extends TerraformStack {
       functionName: `${config.namePrefix}-serve`,
       description: 'IBU predictions over HTTP (the same Hono app as `brewlake serve`)',
       environment: {
-        BREWLAKE_MODELS_BUCKET: models.bucket,
-        BREWLAKE_MODELS_PREFIX: modelsPrefix,
-        BREWLAKE_ADMIN_TOKEN_PARAMETER: token.name,
-        BREWLAKE_DOCS_ASSETS_PREFIX: docsAssetsPrefix,
-        BREWLAKE_PREDICTION_LOG_STREAM: names.predictionLogStream,
+        [serveLambdaEnv.modelsBucket]: models.bucket,
+        [serveLambdaEnv.modelsPrefix]: modelsPrefix,
+        [serveLambdaEnv.adminTokenParameter]: token.name,
+        [serveLambdaEnv.docsAssetsPrefix]: docsAssetsPrefix,
+        [serveLambdaEnv.predictionLogDeliveryStream]: names.predictionLog,
       },
       timeoutSeconds: 30,
       memoryMb: 1024,
@@ -63,7 +64,7 @@ export class ModelStack extends TerraformStack {
         { sid: 'ReadWriteRegistry', actions: ['s3:GetObject', 's3:PutObject'], resources: [`${models.arn}/${modelsPrefix}*`] },
         { sid: 'ReadDocsAssets', actions: ['s3:GetObject'], resources: [`${models.arn}/${docsAssetsPrefix}*`] },
         { sid: 'ReadAdminToken', actions: ['ssm:GetParameter'], resources: [token.arn] },
-        { sid: 'LogPredictions', actions: ['kinesis:PutRecords'], resources: [`arn:aws:kinesis:${config.region}:${account.accountId}:stream/${names.predictionLogStream}`] },
+        { sid: 'LogPredictions', actions: ['firehose:PutRecordBatch'], resources: [`arn:aws:firehose:${config.region}:${account.accountId}:deliverystream/${names.predictionLog}`] },
       ],
     });
     // Open like the API it serves: /predict needs no token by default, admin routes check theirs.

@@ -61,8 +61,11 @@ describe('the security baseline, for every resource of its kind', () => {
     expect(buckets).toBe(3); // lake, athena results, models
   });
 
-  it('every Kinesis stream is encrypted with KMS', () => {
+  it('every Kinesis stream is encrypted with KMS, and every Firehose fed directly encrypts what it holds', () => {
     for (const [name, stream] of all(stacks.lake, 'aws_kinesis_stream')) expect(stream.encryption_type, name).toBe('KMS');
+    const direct = all(stacks.lake, 'aws_kinesis_firehose_delivery_stream').filter(([, f]) => !f.kinesis_source_configuration);
+    expect(direct.map(([n]) => n)).toEqual(['firehose-prediction-log']);
+    for (const [name, f] of direct) expect(f.server_side_encryption, name).toEqual({ enabled: true, key_type: 'AWS_OWNED_CMK' });
   });
 
   // Resources AWS offers nothing narrower for. Empty: nothing here needs "*".
@@ -82,9 +85,10 @@ describe('the security baseline, for every resource of its kind', () => {
   it('one role per function and per delivery stream, none shared', () => {
     const roles = [
       ...both.flatMap((s) => all(s, 'aws_lambda_function').map(([, f]) => f.role)),
-      ...all(stacks.lake, 'aws_kinesis_firehose_delivery_stream').map(([, f]) => f.kinesis_source_configuration.role_arn),
+      ...all(stacks.lake, 'aws_kinesis_firehose_delivery_stream').map(([, f]) => f.extended_s3_configuration.role_arn),
     ];
     expect(roles).toHaveLength(6);
+    for (const [name, f] of all(stacks.lake, 'aws_kinesis_firehose_delivery_stream')) if (f.kinesis_source_configuration) expect(f.kinesis_source_configuration.role_arn, name).toBe(f.extended_s3_configuration.role_arn);
     expect(new Set(roles).size).toBe(roles.length);
   });
 
@@ -108,6 +112,16 @@ describe('the wiring', () => {
     expect(firehoses['firehose-raw']!.extended_s3_configuration.processing_configuration).toBeUndefined();
     for (const name of ['firehose-raw', 'firehose-cleaned']) expect(firehoses[name]!.kinesis_source_configuration.kinesis_stream_arn).toBe(ref('aws_kinesis_stream', 'stream', 'arn'));
     expect(firehoses['firehose-cleaned']!.extended_s3_configuration.prefix).toBe('cleaned/!{timestamp:yyyy/MM/dd/HH}/');
+  });
+
+  it('the serving Lambda writes its prediction log to the prediction-log Firehose, and may do nothing else with it', () => {
+    const [, log] = all(stacks.lake, 'aws_kinesis_firehose_delivery_stream').find(([n]) => n === 'firehose-prediction-log')!;
+    expect(log.extended_s3_configuration.prefix).toBe('prediction_log/!{timestamp:yyyy/MM/dd/HH}/');
+    const [serveName, serve] = all(stacks.model, 'aws_lambda_function').find(([n]) => n.startsWith('serve'))!;
+    expect(serve.environment.variables[serveLambdaEnv.predictionLogDeliveryStream], serveName).toBe(log.name);
+    const statements = all(stacks.model, 'aws_iam_role_policy').flatMap(([, p]) => JSON.parse(p.policy).Statement as { Sid?: string; Action: string[]; Resource: string[] }[]);
+    const logging = statements.filter((s) => s.Action.some((a) => a.startsWith('firehose:')));
+    expect(logging).toEqual([expect.objectContaining({ Action: ['firehose:PutRecordBatch'], Resource: [expect.stringMatching(new RegExp(`:deliverystream/${log.name}$`))] })]);
   });
 
   it('the Glue tables have exactly the columns and types of glue/schema.ts', () => {

@@ -19,8 +19,8 @@ export const serveLambdaEnv = {
   reloadCheckMs: 'BREWLAKE_RELOAD_CHECK_MS',
   /** `true` makes /predict need the admin token. */
   requireTokenForPredict: 'BREWLAKE_REQUIRE_TOKEN_FOR_PREDICT',
-  /** The Kinesis stream the prediction log goes to (its Firehose delivers it into the lake). */
-  predictionLogStream: 'BREWLAKE_PREDICTION_LOG_STREAM',
+  /** The Firehose delivery stream (Direct PUT) the prediction log goes to, into the lake. */
+  predictionLogDeliveryStream: 'BREWLAKE_PREDICTION_LOG_DELIVERY_STREAM',
 } as const;
 
 export interface ServeLambdaConfig {
@@ -29,7 +29,7 @@ export interface ServeLambdaConfig {
   readonly docsAssetsPrefix: string | undefined;
   readonly reloadCheckMs: number;
   readonly limits: ServeLimits;
-  readonly predictionLogStream: string | undefined;
+  readonly predictionLogDeliveryStream: string | undefined;
 }
 
 export function serveLambdaConfig(env: NodeJS.ProcessEnv): ServeLambdaConfig {
@@ -43,6 +43,6 @@ export function serveLambdaConfig(env: NodeJS.ProcessEnv): ServeLambdaConfig {
     docsAssetsPrefix: env[serveLambdaEnv.docsAssetsPrefix] || undefined,
     reloadCheckMs: Number.isFinite(reload) && reload >= 0 ? reload : 10_000,
     limits: { ...defaultServeLimits, requireTokenForPredict: env[serveLambdaEnv.requireTokenForPredict] === 'true' },
-    predictionLogStream: env[serveLambdaEnv.predictionLogStream] || undefined,
+    predictionLogDeliveryStream: env[serveLambdaEnv.predictionLogDeliveryStream] || undefined,
   };
 }

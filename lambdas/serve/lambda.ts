@@ -6,7 +6,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { handle } from 'hono/aws-lambda';
 import { createLocalRegistry, createS3Registry } from '../../model/registry';
-import { createKinesisClient } from '../kinesis-client';
+import { createFirehoseClient } from '../firehose-client';
 import { fixedToken } from './admin-token';
 import { serveLambdaConfig } from './lambda-config';
 import { createPredictionLog } from './prediction-log';
@@ -18,8 +18,8 @@ const config = serveLambdaConfig(process.env);
 const s3 = config.registry.kind === 's3' ? new S3Client({}) : undefined;
 
 // A frozen container runs no timers: the log is flushed before each invocation returns.
-const predictionLog = config.predictionLogStream
-  ? createPredictionLog({ kinesis: createKinesisClient(), streamName: config.predictionLogStream, flushIntervalMs: 60_000 })
+const predictionLog = config.predictionLogDeliveryStream
+  ? createPredictionLog({ firehose: createFirehoseClient(), deliveryStreamName: config.predictionLogDeliveryStream, flushIntervalMs: 60_000 })
   : undefined;
 
 const app = createServeApp({

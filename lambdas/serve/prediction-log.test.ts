@@ -1,24 +1,28 @@
 /**
- * The prediction log under load with its stream killed: every prediction is still
+ * The prediction log under load with its delivery stream cut off: every prediction is still
  * answered, and what `/metrics` counts as dropped is exactly what the lake is missing.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import type { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openDuckDbLake } from '../../glue/duckdb';
-import { startKinesis } from '../../local/kinesis';
 import { startPredictionLogPipeline } from '../../local/prediction-log-pipeline';
-import { createKinesisClient } from '../kinesis-client';
+import { createFirehoseClient } from '../firehose-client';
 import { startServeServer } from './node-server';
-import { createPredictionLog, packRows, predictionLogRows, predictionLogRowsCounter } from './prediction-log';
+import { hopAttribute, hopStage } from '../../glue/hops';
+import { lakeTimestampText } from '../../glue/query-engine';
+import { baseFeatureNames, predictionLogColumns } from '../../glue/schema';
+import type { BeerInput } from './beer-request-schema';
+import { createPredictionLog, createTimestampText, packLines, predictionLogLine, predictionLogRowsCounter } from './prediction-log';
+import type { PredictionEvent } from './prediction-sink';
 import { registryWithTwoVersions } from './registry-fixture.test-support';
 import { createServeMetrics } from './serve-metrics';
 
-/** The log's way to the stream, as a TCP hop the test can cut and restore. */
+/** The log's way to its delivery stream, as a TCP hop the test can cut and restore. */
 function streamLink(target: number) {
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
@@ -41,15 +45,14 @@ function streamLink(target: number) {
 const beer = { abv: 5.6, target_fg: 1010, target_og: 1056, ebc: 17, srm: 8.5, ph: 4.4 };
 const metric = (text: string, outcome: string) => Number(new RegExp(`brewlake_prediction_log_rows_total\\{outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
 
-it('answers every prediction while the log stream is down, and counts exactly what the lake misses', async () => {
+it('answers every prediction while the delivery stream is unreachable, and counts exactly what the lake misses', async () => {
   const lake = await mkdtemp(join(tmpdir(), 'prediction-log-'));
-  const kinesis = await startKinesis();
-  const pipeline = await startPredictionLogPipeline({ lakeDir: lake, kinesisEndpoint: kinesis.endpoint });
-  const link = streamLink(Number(new URL(kinesis.endpoint).port));
+  const pipeline = await startPredictionLogPipeline({ lakeDir: lake });
+  const link = streamLink(Number(new URL(pipeline.endpoint).port));
   const port = await link.listen();
-  const sinkClient = createKinesisClient({ endpoint: `http://127.0.0.1:${port}` });
+  const sinkClient = createFirehoseClient({ endpoint: `http://127.0.0.1:${port}` });
   const metrics = createServeMetrics();
-  const log = createPredictionLog({ kinesis: sinkClient, streamName: pipeline.streamName, flushIntervalMs: 10, rows: predictionLogRowsCounter(metrics.registry) });
+  const log = createPredictionLog({ firehose: sinkClient, deliveryStreamName: pipeline.name, flushIntervalMs: 10, rows: predictionLogRowsCounter(metrics.registry) });
   const { dir } = await registryWithTwoVersions();
   const server = await startServeServer({ port: 0, registryDir: dir, metrics, predictionSink: log.sink });
   try {
@@ -58,7 +61,7 @@ it('answers every prediction while the log stream is down, and counts exactly wh
 
     expect(await wave(50)).toBe(true);
     await log.flush();
-    await link.cut(); // the log's stream goes away under load
+    await link.cut(); // the delivery stream goes away under load
     expect(await wave(50)).toBe(true);
     await new Promise((r) => setTimeout(r, 100));
     expect(await wave(50)).toBe(true);
@@ -86,20 +89,81 @@ it('answers every prediction while the log stream is down, and counts exactly wh
     sinkClient.destroy();
     await link.cut().catch(() => {});
     await pipeline.stop().catch(() => {});
-    await kinesis.close();
   }
 });
 
-describe('packing rows into stream records', () => {
-  const row = (request_id: string, item: number) =>
-    predictionLogRows({ request_id, predicted_at: 0, model_version: 'v1', feature_set: 'base', beers: [{ ...beer, hops: [{ name: 'Mittelfrüh', grams: item }] }], predictions: [item], latency_ms: 1 })[0]!;
-  const rows = fc.array(fc.tuple(fc.uuid(), fc.nat({ max: 10_000 })).map(([id, n]) => row(id, n)), { maxLength: 60 });
+/** The row the log must write for one beer, built field by field: the oracle for the line writer. */
+function expectedRow(event: PredictionEvent, item: number) {
+  const beer = event.beers[item]!;
+  return {
+    request_id: event.request_id,
+    item,
+    predicted_at: lakeTimestampText(event.predicted_at),
+    model_version: event.model_version,
+    feature_set: event.feature_set,
+    ...Object.fromEntries(baseFeatureNames.map((n) => [n, beer[n] ?? null])),
+    volume_litres: beer.volume_litres ?? null,
+    hops: beer.hops ? beer.hops.map((h) => ({ name: h.name ?? null, grams: h.grams ?? null, add: h.add ?? null, stage: hopStage(h.add), attribute: hopAttribute(h.attribute) })) : null,
+    predicted_ibu: event.predictions[item]!,
+    latency_ms: event.latency_ms,
+  };
+}
 
-  it('keeps every row, in order, one JSON line each, in records no larger than the limit (a larger row alone)', () => {
+const text = fc.oneof(fc.string(), fc.constantFrom('Hallertauer Mittelfrüh', 'Dry Hop', '60', 'Bittering', 'a "quoted" \\ name\n'));
+const hopInput = fc.record({ name: fc.option(text), grams: fc.option(fc.double({ min: 0, max: 1e4, noNaN: true })), add: fc.option(text), attribute: fc.option(text) }, { requiredKeys: [] });
+const beerInput = fc.record({
+  ...Object.fromEntries(baseFeatureNames.map((n) => [n, fc.option(fc.double({ min: 0, max: 1200, noNaN: true }))])),
+  volume_litres: fc.option(fc.double({ min: 0, max: 1e4, noNaN: true })),
+  hops: fc.array(hopInput, { maxLength: 4 }),
+}, { requiredKeys: [...baseFeatureNames] as never[] }) as unknown as fc.Arbitrary<BeerInput>;
+const event = fc.array(beerInput, { minLength: 1, maxLength: 3 }).chain((beers) =>
+  fc.record({
+    request_id: fc.uuid(),
+    predicted_at: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+    model_version: fc.constantFrom('20261126T000000Z-abc123', 'v1'),
+    feature_set: fc.constantFrom('base', 'hops'),
+    beers: fc.constant(beers),
+    predictions: fc.array(fc.double({ min: -50, max: 2000, noNaN: true }), { minLength: beers.length, maxLength: beers.length }),
+    latency_ms: fc.double({ min: 0, max: 1e4, noNaN: true }),
+  }),
+) as unknown as fc.Arbitrary<PredictionEvent>;
+
+describe('the prediction log lines', () => {
+  it('write, for every request, each beer as the prediction_log row: the columns in the table order, the values as sent', () => {
     fc.assert(
-      fc.property(rows, fc.integer({ min: 100, max: 4_000 }), (input, limit) => {
-        const records = packRows(input, limit);
-        expect(records.map((r) => r.data.toString()).join('')).toBe(input.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      fc.property(event, (e) => {
+        e.beers.forEach((_, item) => {
+          const line = predictionLogLine(e, item);
+          expect(line.endsWith('\n')).toBe(true);
+          const parsed = JSON.parse(line) as Record<string, unknown>;
+          expect(Object.keys(parsed)).toEqual(predictionLogColumns.map((c) => c.name));
+          // Compared as JSON: the line is what JSON.stringify would write for the row (-0 is 0).
+          expect(parsed).toEqual(JSON.parse(JSON.stringify(expectedRow(e, item))));
+        });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('stamp every time as the lake spells it, however many share a second', () => {
+    const stamp = createTimestampText();
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 253_402_300_799_999 }), fc.integer({ min: 1_700_000_000_000, max: 1_700_000_003_000 }), fc.double({ min: -1e13, max: 1e13, noNaN: true })), (ms) => {
+        expect(stamp(ms)).toBe(lakeTimestampText(ms));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('packing lines into Firehose records', () => {
+  const lines = fc.array(fc.string({ unit: 'grapheme', maxLength: 300 }).map((body) => `${JSON.stringify({ body })}\n`), { maxLength: 60 });
+
+  it('keeps every line, in order, in records no larger than the limit (a longer line alone)', () => {
+    fc.assert(
+      fc.property(lines, fc.integer({ min: 100, max: 4_000 }), (input, limit) => {
+        const records = packLines(input, limit);
+        expect(records.map((r) => r.data.toString()).join('')).toBe(input.join(''));
         expect(records.reduce((n, r) => n + r.rows, 0)).toBe(input.length);
         for (const r of records) if (r.rows > 1) expect(r.data.byteLength).toBeLessThanOrEqual(limit);
       }),
@@ -108,14 +172,15 @@ describe('packing rows into stream records', () => {
 
   it('counts the rows of a record the stream refuses as dropped, and the rest as sent', async () => {
     const sent: number[] = [];
-    const kinesis = {
-      send: async (command: PutRecordsCommand) => {
+    // A client mock at the SDK boundary: the service refuses the first record of every call.
+    const firehose = {
+      send: async (command: PutRecordBatchCommand) => {
         const records = command.input.Records ?? [];
         sent.push(records.length);
-        return { FailedRecordCount: 1, Records: records.map((_, i) => (i === 0 ? { ErrorCode: 'ProvisionedThroughputExceededException' } : { SequenceNumber: '1' })) };
+        return { FailedPutCount: 1, RequestResponses: records.map((_, i) => (i === 0 ? { ErrorCode: 'ServiceUnavailableException' } : { RecordId: String(i) })) };
       },
-    } as unknown as KinesisClient;
-    const log = createPredictionLog({ kinesis, streamName: 's', flushIntervalMs: 60_000 });
+    } as unknown as FirehoseClient;
+    const log = createPredictionLog({ firehose, deliveryStreamName: 's', flushIntervalMs: 60_000 });
     const big = { ...beer, hops: Array.from({ length: 400 }, (_, i) => ({ name: `hop ${i}`, grams: i, add: 'start', attribute: 'bitter' })) };
     for (let i = 0; i < 40; i++) log.sink({ request_id: `r${i}`, predicted_at: 0, model_version: 'v1', feature_set: 'hops', beers: [big, big], predictions: [1, 2], latency_ms: 1 });
     await log.close();

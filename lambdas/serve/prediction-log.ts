@@ -1,18 +1,21 @@
 /**
  * The prediction log's sink: every answered prediction, one row per beer, on its way back
- * into the lake (`prediction_log`) through a Kinesis stream that a Firehose (in AWS) or the
- * local delivery loop reads. Logging never slows or fails a prediction: `log` only queues,
- * a background flush sends, and whatever cannot be sent is counted as dropped, exactly.
+ * into the lake (`prediction_log`) through a Firehose delivery stream of its own (Direct
+ * PUT: in AWS, Firehose; locally, `local/firehose/direct-put.ts`). Logging never slows or
+ * fails a prediction: `sink` only writes into a buffer, a background flush sends, and
+ * whatever cannot be sent is counted as dropped, exactly.
  */
-import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import { lakeTimestampText } from '../../glue/query-engine';
-import { baseFeatureNames, type PredictionLogRow } from '../../glue/schema';
+import { hopAttribute, hopStage } from '../../glue/hops';
+import { baseFeatureNames, hopAdditionFields, predictionLogColumns, type BaseFeatureName, type HopAddition, type PredictionLogRow } from '../../glue/schema';
+import type { BeerInput, HopAdditionInput } from './beer-request-schema';
 import type { Counter, MetricRegistry } from './prometheus';
 import type { PredictionEvent, PredictionSink } from './prediction-sink';
 
 export interface PredictionLogOptions {
-  readonly kinesis: KinesisClient;
-  readonly streamName: string;
+  readonly firehose: FirehoseClient;
+  readonly deliveryStreamName: string;
   /** Rows kept waiting at most; beyond it new rows are dropped (and counted). */
   readonly maxQueuedRows?: number;
   readonly flushIntervalMs?: number;
@@ -35,50 +38,100 @@ export interface PredictionLog {
   close(): Promise<void>;
 }
 
-export function predictionLogRows(event: PredictionEvent): PredictionLogRow[] {
-  const predictedAt = lakeTimestampText(event.predicted_at);
-  return event.beers.map((beer, item) => {
-    const features = Object.fromEntries(baseFeatureNames.map((n) => [n, beer[n] ?? null])) as Pick<PredictionLogRow, (typeof baseFeatureNames)[number]>;
-    return {
-      request_id: event.request_id,
-      item,
-      predicted_at: predictedAt,
-      model_version: event.model_version,
-      feature_set: event.feature_set,
-      ...features,
-      volume_litres: beer.volume_litres ?? null,
-      hops: beer.hops ? beer.hops.map((h) => ({ name: h.name ?? null, grams: h.grams ?? null, add: h.add ?? null, stage: null, attribute: h.attribute ?? null })) : null,
-      predicted_ibu: event.predictions[item]!,
-      latency_ms: event.latency_ms,
-    };
-  });
+/*
+ * A row is written straight to its JSON line, column by column in the table's order, from
+ * the request as it came: no row object is built and no generic serialiser walks one, since
+ * the log writes a line for every beer answered and that cost is paid inside the server.
+ * The hop bill is logged as the cleaned table holds it: stage derived, attribute normalised.
+ */
+type LogColumnName = PredictionLogRow extends infer R ? keyof R : never;
+type HopFieldName = keyof HopAddition;
+interface LineContext {
+  readonly event: PredictionEvent;
+  readonly item: number;
+  readonly beer: BeerInput;
+  readonly predictedAt: string;
+}
+
+const jsonNumber = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : 'null');
+const jsonString = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : 'null');
+
+const hopFieldJson: Record<HopFieldName, (hop: HopAdditionInput) => string> = {
+  name: (h) => jsonString(h.name),
+  grams: (h) => jsonNumber(h.grams),
+  add: (h) => jsonString(h.add),
+  stage: (h) => `"${hopStage(h.add)}"`,
+  attribute: (h) => `"${hopAttribute(h.attribute)}"`,
+};
+const hopWriters = hopAdditionFields.map((f) => [`"${f.name}":`, hopFieldJson[f.name]] as const);
+
+function hopJson(hop: HopAdditionInput): string {
+  let json = '{';
+  for (let i = 0; i < hopWriters.length; i++) json += (i === 0 ? '' : ',') + hopWriters[i]![0] + hopWriters[i]![1](hop);
+  return `${json}}`;
+}
+
+const columnJson: Record<LogColumnName, (c: LineContext) => string> = {
+  request_id: (c) => jsonString(c.event.request_id),
+  item: (c) => String(c.item),
+  predicted_at: (c) => `"${c.predictedAt}"`,
+  model_version: (c) => jsonString(c.event.model_version),
+  feature_set: (c) => jsonString(c.event.feature_set),
+  ...(Object.fromEntries(baseFeatureNames.map((name) => [name, (c: LineContext) => jsonNumber(c.beer[name])])) as Record<BaseFeatureName, (c: LineContext) => string>),
+  volume_litres: (c) => jsonNumber(c.beer.volume_litres),
+  hops: (c) => (Array.isArray(c.beer.hops) ? `[${c.beer.hops.map(hopJson).join(',')}]` : 'null'),
+  predicted_ibu: (c) => jsonNumber(c.event.predictions[c.item]),
+  latency_ms: (c) => jsonNumber(c.event.latency_ms),
+};
+const columnWriters = predictionLogColumns.map((column) => [`"${column.name}":`, columnJson[column.name]] as const);
+
+/** The JSON line (newline included) of one logged beer: a `prediction_log` row. */
+export function predictionLogLine(event: PredictionEvent, item: number, predictedAt = lakeTimestampText(event.predicted_at)): string {
+  const context: LineContext = { event, item, beer: event.beers[item]!, predictedAt };
+  let json = '{';
+  for (let i = 0; i < columnWriters.length; i++) json += (i === 0 ? '' : ',') + columnWriters[i]![0] + columnWriters[i]![1](context);
+  return `${json}}\n`;
+}
+
+/** `lakeTimestampText`, formatted once per second: the log stamps every request. */
+export function createTimestampText(): (epochMillis: number) => string {
+  let second = Number.NaN;
+  let prefix = '';
+  return (epochMillis) => {
+    // Whole, non-negative milliseconds before year 10000 have the fixed "YYYY-MM-DD HH:MM:SS.mmm" form.
+    if (!Number.isInteger(epochMillis) || epochMillis < 0 || epochMillis >= 253_402_300_800_000) return lakeTimestampText(epochMillis);
+    const millis = epochMillis % 1000;
+    const at = epochMillis - millis;
+    if (at !== second) {
+      second = at;
+      prefix = lakeTimestampText(at).slice(0, -3);
+    }
+    return prefix + String(millis).padStart(3, '0');
+  };
 }
 
 /** The counter the log reports into, on the app's metric registry. */
 export const predictionLogRowsCounter = (registry: MetricRegistry): Counter =>
-  registry.counter('brewlake_prediction_log_rows_total', 'Prediction log rows, by outcome: logged, sent to the log stream, dropped (never in the lake).');
+  registry.counter('brewlake_prediction_log_rows_total', 'Prediction log rows, by outcome: logged, sent to the delivery stream, dropped (never in the lake).');
 
 /*
- * Many rows travel in one Kinesis record, as JSON lines, the way the Kinesis Producer Library
- * aggregates: a shard takes 1,000 records/s but 1 MiB/s, so one row per record would cap
- * the log at 1,000 predictions/s per shard, and the stream's per-record work (emulator or
- * AWS) would cost more than the prediction. The delivery concatenates records into S3 objects
- * untransformed, so the lines land in `prediction_log/` as they were written.
+ * Many rows travel in one Firehose record, as JSON lines: a record holds up to 1,000 KiB and
+ * a call 500 records, so one row per record would make the log pay per row what it can pay
+ * per batch, in the server and in the stream. The delivery concatenates records into S3
+ * objects untransformed, so the lines land in `prediction_log/` as they were written.
  *
  * Each row is written as its JSON line straight into an off-heap buffer the size of a
  * record: what waits for the next flush is bytes outside the JavaScript heap, which the
- * garbage collector neither copies nor scans. Queued as objects, thousands of rows a second
- * survived into the old generation and the collector's work halved the server's throughput.
+ * garbage collector neither copies nor scans.
  */
-/** Under Kinesis's 1 MiB record limit. */
+/** Under Firehose's 1,000 KiB record limit. */
 const maxRecordBytes = 256 * 1024;
-/** Under PutRecords' 500 records and 5 MiB per call. */
-const maxRecordsPerCall = 16;
+/** Under PutRecordBatch's 500 records and 4 MiB per call. */
+const maxRecordsPerCall = 15;
 
 export interface PackedRecord {
   readonly data: Buffer;
   readonly rows: number;
-  readonly partitionKey: string;
 }
 
 /** Appends JSON lines into records of at most `recordBytes` (a longer line travels alone). */
@@ -87,23 +140,21 @@ function createRecordPacker(recordBytes: number) {
   let chunk = Buffer.allocUnsafe(recordBytes);
   let used = 0;
   let rows = 0;
-  let partitionKey = '';
   const seal = () => {
     if (rows === 0) return;
-    sealed.push({ data: chunk.subarray(0, used), rows, partitionKey });
+    sealed.push({ data: chunk.subarray(0, used), rows });
     chunk = Buffer.allocUnsafe(recordBytes);
     used = 0;
     rows = 0;
   };
   return {
-    add(line: string, key: string): void {
+    add(line: string): void {
       const size = Buffer.byteLength(line);
       if (size > recordBytes) {
-        sealed.push({ data: Buffer.from(line), rows: 1, partitionKey: key });
+        sealed.push({ data: Buffer.from(line), rows: 1 });
         return;
       }
       if (used + size > recordBytes) seal();
-      if (rows === 0) partitionKey = key;
       used += chunk.write(line, used);
       rows++;
     },
@@ -115,18 +166,17 @@ function createRecordPacker(recordBytes: number) {
   };
 }
 
-const jsonLine = (row: PredictionLogRow) => `${JSON.stringify(row)}\n`;
-
-/** Packs rows into records of JSON lines, each record at most `recordBytes` (a larger row travels alone). */
-export function packRows(rows: readonly PredictionLogRow[], recordBytes = maxRecordBytes): PackedRecord[] {
+/** Packs JSON lines into records of at most `recordBytes` (a longer line travels alone). */
+export function packLines(lines: readonly string[], recordBytes = maxRecordBytes): PackedRecord[] {
   const packer = createRecordPacker(recordBytes);
-  for (const row of rows) packer.add(jsonLine(row), row.request_id);
+  for (const line of lines) packer.add(line);
   return packer.take();
 }
 
 export function createPredictionLog(options: PredictionLogOptions): PredictionLog {
   const maxQueued = options.maxQueuedRows ?? 50_000;
   const packer = createRecordPacker(maxRecordBytes);
+  const timestampText = createTimestampText();
   let queued = 0;
   const counts = { logged: 0, sent: 0, dropped: 0 };
   const count = (outcome: keyof typeof counts, n: number) => {
@@ -138,15 +188,13 @@ export function createPredictionLog(options: PredictionLogOptions): PredictionLo
   async function sendRecords(records: readonly PackedRecord[]): Promise<void> {
     const rows = records.reduce((n, r) => n + r.rows, 0);
     try {
-      const answer = await options.kinesis.send(
-        new PutRecordsCommand({ StreamName: options.streamName, Records: records.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })) }),
-      );
+      const answer = await options.firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: options.deliveryStreamName, Records: records.map((r) => ({ Data: r.data })) }));
       // A record refused (throttled, or the stream failing) loses every row it carried.
-      const lost = records.reduce((n, r, i) => n + (answer.Records?.[i]?.ErrorCode ? r.rows : 0), 0);
+      const lost = records.reduce((n, r, i) => n + (answer.RequestResponses?.[i]?.ErrorCode ? r.rows : 0), 0);
       count('sent', rows - lost);
       count('dropped', lost);
     } catch {
-      // The log's stream is unreachable: these rows are lost to the lake, and counted.
+      // The delivery stream is unreachable: these rows are lost to the lake, and counted.
       count('dropped', rows);
     }
   }
@@ -167,16 +215,13 @@ export function createPredictionLog(options: PredictionLogOptions): PredictionLo
 
   return {
     sink(event) {
-      const rows = predictionLogRows(event);
-      count('logged', rows.length);
-      for (const row of rows) {
-        if (queued >= maxQueued) {
-          count('dropped', 1);
-          continue;
-        }
-        packer.add(jsonLine(row), row.request_id);
-        queued++;
-      }
+      const rows = event.beers.length;
+      count('logged', rows);
+      const room = Math.max(0, Math.min(rows, maxQueued - queued));
+      count('dropped', rows - room);
+      const predictedAt = timestampText(event.predicted_at);
+      for (let item = 0; item < room; item++) packer.add(predictionLogLine(event, item, predictedAt));
+      queued += room;
     },
     counts: () => ({ ...counts, queued }),
     flush,

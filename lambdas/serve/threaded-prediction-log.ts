@@ -1,0 +1,109 @@
+/**
+ * The prediction log off the serving thread (`brewlake serve`): the request only appends its
+ * event to a list, which goes to a worker thread once per turn of the event loop (one
+ * structured clone for the lot, about a microsecond an event); the worker writes the JSON
+ * lines and sends them to Firehose. On a machine with a core to spare, logging costs the
+ * requests next to nothing. The serving Lambda keeps the log in its own thread
+ * (`prediction-log.ts`): it has one vCPU or less, and flushes before each invocation returns.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Counter } from './prometheus';
+import type { PredictionLog, PredictionLogCounts } from './prediction-log';
+import type { PredictionEvent } from './prediction-sink';
+
+export interface LogThreadOptions {
+  /** The Firehose endpoint; absent in AWS. */
+  readonly endpoint?: string | undefined;
+  readonly region?: string | undefined;
+  readonly deliveryStreamName: string;
+  readonly maxQueuedRows?: number | undefined;
+  readonly flushIntervalMs?: number | undefined;
+}
+
+export type ServingThreadMessage =
+  | { readonly type: 'events'; readonly events: readonly PredictionEvent[] }
+  | { readonly type: 'flush' | 'close'; readonly id: number };
+
+export type LogThreadMessage = { readonly type: 'counted'; readonly outcome: 'sent' | 'dropped'; readonly rows: number } | { readonly type: 'done'; readonly id: number };
+
+// Bundled (esbuild), the thread is the .mjs built beside the bundle. Run from source (tsx,
+// vitest), it is the .ts file beside this one, which a worker can only load through tsx's
+// loader (a loader given in a worker's execArgv does not reach its entry module).
+function startThread(workerData: LogThreadOptions): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./prediction-log-thread.mjs', import.meta.url), { workerData });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const thread = new URL('./prediction-log-thread.ts', import.meta.url).href;
+  return new Worker(`import(${JSON.stringify(tsx)}).then(({ tsImport }) => tsImport(${JSON.stringify(thread)}, ${JSON.stringify(import.meta.url)}))`, { eval: true, workerData });
+}
+
+export function createThreadedPredictionLog(options: LogThreadOptions & { readonly rows?: Counter }): PredictionLog {
+  const { rows, ...threadOptions } = options;
+  const worker = startThread(threadOptions);
+  // The log must not keep a finished process alive; close() is what waits for it.
+  worker.unref();
+  const counts = { logged: 0, sent: 0, dropped: 0 };
+  const waiting = new Map<number, () => void>();
+  let nextId = 0;
+  let pending: PredictionEvent[] = [];
+  let handOverScheduled = false;
+
+  const count = (outcome: keyof typeof counts, n: number) => {
+    counts[outcome] += n;
+    if (n > 0) rows?.inc({ outcome }, n);
+  };
+  worker.on('message', (message: LogThreadMessage) => {
+    if (message.type === 'counted') count(message.outcome, message.rows);
+    else {
+      waiting.get(message.id)?.();
+      waiting.delete(message.id);
+    }
+  });
+  let failure: Error | undefined;
+  worker.on('error', (error) => {
+    failure = error;
+    for (const done of waiting.values()) done();
+    waiting.clear();
+  });
+
+  const handOver = () => {
+    handOverScheduled = false;
+    if (pending.length === 0) return;
+    const events = pending;
+    pending = [];
+    try {
+      if (failure) throw failure;
+      worker.postMessage({ type: 'events', events } satisfies ServingThreadMessage);
+    } catch {
+      // The thread is gone (or an event would not clone): these rows never reach the lake.
+      count('dropped', events.reduce((n, e) => n + e.beers.length, 0));
+    }
+  };
+  const ask = (type: 'flush' | 'close') =>
+    new Promise<void>((resolve) => {
+      handOver();
+      if (failure) return resolve();
+      const id = nextId++;
+      waiting.set(id, resolve);
+      worker.postMessage({ type, id } satisfies ServingThreadMessage);
+    });
+
+  return {
+    sink(event) {
+      count('logged', event.beers.length);
+      pending.push(event);
+      if (!handOverScheduled) {
+        handOverScheduled = true;
+        setImmediate(handOver);
+      }
+    },
+    counts: (): PredictionLogCounts => ({ ...counts, queued: counts.logged - counts.sent - counts.dropped }),
+    flush: () => ask('flush'),
+    async close() {
+      await ask('close');
+      await worker.terminate();
+      // Whatever the thread never reported (it failed) is lost to the lake: say so.
+      const unaccounted = counts.logged - counts.sent - counts.dropped;
+      if (failure && unaccounted > 0) count('dropped', unaccounted);
+    },
+  };
+}
