@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maxTreeDepth, predictMany, treeDepth } from './artifact';
+import { catalogue, cleanedRowOf } from '../test/catalogue-lake';
+import { maxTreeDepth, parseArtifact, predictInputs, predictMany, treeDepth } from './artifact';
 import { predictGbm, type TreeArrays } from './gbm';
+import { trainIbuModel } from './train';
 
 const featureCount = 5;
 
@@ -67,5 +69,32 @@ describe('the compiled forest', () => {
     const lopsided: TreeArrays = { feature: [0, -1, 1, -1, -1], threshold: [0, 0, 0, 0, 0], left: [1, -1, 3, -1, -1], right: [2, -1, 4, -1, -1], missingLeft: [1, 0, 0, 0, 0], value: [0, 1, 0, 2, 3] };
     expect(treeDepth(lopsided)).toBe(2);
     expect(maxTreeDepth).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('a hop-bill model asked without a hop bill', () => {
+  const rows = catalogue
+    .map((b) => cleanedRowOf(b, new Date(0)))
+    .filter((b) => b.ibu !== null)
+    .map((b) => ({ ...b, ibu: b.ibu! }));
+  const model = trainIbuModel(rows, { featureSet: 'hops' });
+  const base = trainIbuModel(rows, { featureSet: 'base' });
+
+  it('answers with the base model trained beside it; with a bill (even an empty one), with the hop model', () => {
+    const beers = rows.slice(0, 40);
+    const withoutBill = beers.map(({ hops: _h, ...b }) => b);
+    expect(Array.from(predictInputs(model, withoutBill))).toEqual(Array.from(predictInputs(base, beers)));
+    expect(Array.from(predictInputs(model, beers.map((b) => ({ ...b, hops: null }))))).toEqual(Array.from(predictInputs(base, beers)));
+    const { withoutHops: _w, ...hopsOnly } = model;
+    expect(Array.from(predictInputs(model, beers))).toEqual(Array.from(predictInputs(hopsOnly, beers)));
+    const emptyBill = beers.map((b) => ({ ...b, hops: [] }));
+    expect(Array.from(predictInputs(model, emptyBill))).toEqual(Array.from(predictInputs(hopsOnly, emptyBill)));
+  });
+
+  it('survives the artifact file, and a base model carrying one is refused', () => {
+    const loaded = parseArtifact(JSON.parse(JSON.stringify(model)), 'model.json');
+    expect(loaded.withoutHops?.featureSet).toBe('base');
+    expect(() => parseArtifact(JSON.parse(JSON.stringify({ ...base, withoutHops: base })), 'model.json')).toThrow(/withoutHops: only a hops model/);
+    expect(() => parseArtifact(JSON.parse(JSON.stringify({ ...model, withoutHops: model.withoutHops && { ...model.withoutHops, trees: [] } })), 'model.json')).toThrow(/model.json withoutHops: .*trees/);
   });
 });

@@ -23,6 +23,13 @@ export interface ModelArtifact {
   readonly cv?: CvSummary;
   /** What the training data looked like: drift monitoring compares live traffic with it. */
   readonly trainingSummary?: TrainingSummary;
+  /**
+   * A hop-bill model's answer for a beer sent without a hop bill: a base-feature model
+   * trained on the same rows. The hop features of such a beer are all missing, a case the
+   * training rows (every one with a bill) never showed the trees; the base model was
+   * trained for it (MAE 20.0 against 23.7 on five folds of the catalogue).
+   */
+  readonly withoutHops?: ModelArtifact;
 }
 
 export interface CvSummary {
@@ -66,6 +73,10 @@ export function parseArtifact(value: unknown, source: string): ModelArtifact {
     }
     if (treeDepth(t) > maxTreeDepth) fail(`trees[${k}]: deeper than ${maxTreeDepth} levels`);
   });
+  if (a.withoutHops !== undefined) {
+    if (a.featureSet !== 'hops') fail('withoutHops: only a hops model has one');
+    if (parseArtifact(a.withoutHops, `${source} withoutHops`).featureSet !== 'base') fail('withoutHops: expected a base model');
+  }
   return a as ModelArtifact;
 }
 
@@ -160,14 +171,27 @@ export function predictMany(artifact: Pick<ModelArtifact, 'baseScore' | 'trees'>
   return out;
 }
 
-/** Predictions for beers described by field name: the artifact's own feature set decides what is computed. */
+/**
+ * Predictions for beers described by field name: the artifact's own feature set decides what
+ * is computed, and a beer with no hop bill goes to the artifact's `withoutHops` model when
+ * it has one.
+ */
 export function predictInputs(artifact: ModelArtifact, inputs: readonly FeatureInput[]): Float64Array {
-  const forest = compile(artifact);
+  const score = scorer(artifact);
+  const scoreWithoutHops = artifact.withoutHops && scorer(artifact.withoutHops);
   const out = new Float64Array(inputs.length);
-  const vector = new Float64Array(artifact.features.length);
   for (let i = 0; i < inputs.length; i++) {
-    writeFeatures(inputs[i]!, artifact.featureSet, vector);
-    out[i] = predictCompiled(forest, vector);
+    const input = inputs[i]!;
+    out[i] = scoreWithoutHops && (input.hops === undefined || input.hops === null) ? scoreWithoutHops(input) : score(input);
   }
   return out;
+}
+
+function scorer(artifact: ModelArtifact): (input: FeatureInput) => number {
+  const forest = compile(artifact);
+  const vector = new Float64Array(artifact.features.length);
+  return (input) => {
+    writeFeatures(input, artifact.featureSet, vector);
+    return predictCompiled(forest, vector);
+  };
 }

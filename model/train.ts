@@ -13,7 +13,15 @@ export interface TrainOptions {
   readonly cv?: CvSummary;
 }
 
+/** A model of `featureSet`; a hops model carries a base model for beers sent without a hop bill. */
 export function trainIbuModel(rows: readonly TrainingRow[], options: TrainOptions): ModelArtifact {
+  const model = trainForest(rows, options);
+  if (options.featureSet !== 'hops') return model;
+  const { trainingSummary: _summary, ...withoutHops } = trainForest(rows, { featureSet: 'base', ...(options.params ? { params: options.params } : {}) });
+  return { ...model, withoutHops };
+}
+
+function trainForest(rows: readonly TrainingRow[], options: TrainOptions): ModelArtifact {
   const params = { ...ibuModelParams[options.featureSet], ...options.params };
   const vectors = rows.map((r) => featureVector(r, options.featureSet));
   const target = rows.map((r) => r.ibu);

@@ -64,7 +64,7 @@ export function serveRoutes(limits: ServeLimits) {
       path: '/predict',
       tags: ['predictions'],
       summary: 'Predict the IBU of one beer or a list of beers',
-      description: `Fields by name, never by position. Answers one prediction per beer, in the order sent, with the model version that answered.${limits.requireTokenForPredict ? ' Needs the admin token.' : ''}`,
+      description: `Fields by name, never by position. Answers one prediction per beer, in the order sent, with the model version that answered. A beer sent without a hop bill is answered by the base-feature model trained beside the hop-bill one.${limits.requireTokenForPredict ? ' Needs the admin token.' : ''}`,
       ...(limits.requireTokenForPredict ? { security: adminSecurity } : {}),
       request: { body: { required: true, ...json(predictBody, 'one beer, or a list of beers') } },
       responses: {
