@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +61,18 @@ describe('the local registry', () => {
     await registry.promote('v0');
   });
 
+  it('tags the pointer afresh with every promotion, even of the same version within a millisecond', async () => {
+    const fresh = createLocalRegistry(await mkdtemp(join(tmpdir(), 'registry-tag-')));
+    await fresh.save(artifact, lineageFor('a'));
+    expect(await fresh.pointerTag()).toBeUndefined();
+    const tags = new Set<string | undefined>();
+    for (let i = 0; i < 5; i++) {
+      await fresh.promote('a');
+      tags.add(await fresh.pointerTag());
+    }
+    expect(tags.size).toBe(5);
+  });
+
   it('never leaves a torn pointer under 50 concurrent promotions', async () => {
     const reads: Promise<string | null>[] = [];
     await Promise.all(
@@ -109,6 +121,11 @@ function fakeS3(options: { conflicts?: number } = {}) {
         objects.set(Key!, { body: String(Body), etag: `"${++etags}"` });
         return { ETag: `"${etags}"` };
       }
+      if (command instanceof HeadObjectCommand) {
+        const o = objects.get(command.input.Key!);
+        if (!o) throw Object.assign(new Error('Not Found'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+        return { ETag: o.etag };
+      }
       if (command instanceof GetObjectCommand) {
         const o = objects.get(command.input.Key!);
         if (!o) throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
@@ -148,6 +165,19 @@ describe('the S3 registry', () => {
     await unlucky.save(artifact, lineageFor('a'));
     await expect(unlucky.promote('a')).rejects.toThrow(/PromotionConflict|pointer kept changing/);
     expect(await unlucky.promotedVersion()).toBeNull();
+  });
+
+  it('tags the pointer by its ETag, without reading it: a new tag with every promotion, none before the first', async () => {
+    const s3 = fakeS3();
+    const registry = createS3Registry({ client: s3.client, bucket: 'models', prefix: 'ibu/' });
+    await registry.save(artifact, lineageFor('a'));
+    expect(await registry.pointerTag()).toBeUndefined();
+    await registry.promote('a');
+    const first = await registry.pointerTag();
+    expect(first).toBe(s3.objects.get('ibu/PROMOTED')!.etag);
+    expect(await registry.pointerTag()).toBe(first);
+    await registry.promote('a');
+    expect(await registry.pointerTag()).not.toBe(first);
   });
 
   it('refuses a corrupt artifact before touching the pointer', async () => {

@@ -7,12 +7,13 @@
  */
 import {
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArtifact, type CvSummary, type ModelArtifact } from './artifact';
 import type { FeatureSet } from './features';
@@ -53,8 +54,14 @@ export interface ModelRegistry {
   lineage(version: string): Promise<Lineage>;
   /** Atomically points at `version`, after checking its artifact loads. */
   promote(version: string): Promise<void>;
-  /** The promoted version's name: cheap, for servers that poll for a promotion. */
+  /** The promoted version's name. */
   promotedVersion(): Promise<string | null>;
+  /**
+   * What the pointer is right now, without reading it: changes whenever it is written. For
+   * servers that poll for a promotion (S3: the object's ETag from a HEAD; a folder: the
+   * file's inode, time and size, new with every atomic rename). `undefined`: no pointer.
+   */
+  pointerTag(): Promise<string | undefined>;
   promoted(): Promise<{ version: string; artifact: ModelArtifact } | null>;
   /** Stores a file beside a version (its HTML report). */
   attach(version: string, name: string, body: string, contentType: string): Promise<string>;
@@ -148,6 +155,15 @@ export function createLocalRegistry(dir: string): ModelRegistry {
       await registry.load(version);
       const pointer: Pointer = { version, promotedAt: new Date().toISOString() };
       await writeAtomically(pointerPath, JSON.stringify(pointer));
+    },
+    async pointerTag() {
+      try {
+        const s = await stat(pointerPath);
+        return `${s.ino}:${s.mtimeMs}:${s.size}`;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
     },
     async promotedVersion() {
       try {
@@ -270,6 +286,14 @@ export function createS3Registry(options: S3RegistryOptions): ModelRegistry {
         }
       }
       throw new PromotionConflict(version, attempts);
+    },
+    async pointerTag() {
+      try {
+        return (await client.send(new HeadObjectCommand({ Bucket: bucket, Key: pointerKey }))).ETag;
+      } catch (error) {
+        if (notFound(error)) return undefined;
+        throw error;
+      }
     },
     async promotedVersion() {
       return (await readPointer()).pointer?.version ?? null;

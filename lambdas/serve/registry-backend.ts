@@ -43,9 +43,9 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
 
   return {
     source: {
-      // The version name is the fingerprint: reading it is one small object, and a change of
-      // name is exactly a promotion worth loading.
-      fingerprint: async () => (await registry.promotedVersion()) ?? undefined,
+      // The pointer's tag (an ETag from a HEAD in S3): changes with every promotion, and costs
+      // no read of the pointer itself.
+      fingerprint: () => registry.pointerTag(),
       loadPromoted: async () => {
         const promoted = await registry.promoted();
         return promoted ? { version: promoted.version, model: promoted.artifact } : undefined;
