@@ -3,10 +3,19 @@
  * with its own Firehose client, fed batches of events by the serving thread. What it sends
  * or drops it reports back, so the serving thread's counts and `/metrics` stay exact.
  */
+import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createFirehoseClient } from '../firehose-client';
 import { createPredictionLog } from './prediction-log';
 import type { LogThreadMessage, LogThreadOptions, ServingThreadMessage } from './threaded-prediction-log';
+
+// Background work: under CPU pressure the scheduler serves predictions first. On Linux a
+// thread's nice value is its own, so this lowers this thread only, not the server's.
+try {
+  setPriority(constants.priority.PRIORITY_BELOW_NORMAL);
+} catch {
+  // Not permitted here: the log runs at the server's priority.
+}
 
 const port = parentPort!;
 const options = workerData as LogThreadOptions;

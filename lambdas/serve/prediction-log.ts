@@ -39,10 +39,10 @@ export interface PredictionLog {
 }
 
 /*
- * A row is written straight to its JSON line, column by column in the table's order, from
- * the request as it came: no row object is built and no generic serialiser walks one, since
- * the log writes a line for every beer answered and that cost is paid inside the server.
- * The hop bill is logged as the cleaned table holds it: stage derived, attribute normalised.
+ * A row is written straight to its JSON line, column by column in the order of the table's
+ * column list, one writer per column: the compiler checks there is a writer for every column
+ * of the row type, so a column added to `glue/schema.ts` cannot be silently left out. The hop
+ * bill is logged as the cleaned table holds it: stage derived, attribute normalised.
  */
 type LogColumnName = PredictionLogRow extends infer R ? keyof R : never;
 type HopFieldName = keyof HopAddition;
@@ -118,11 +118,8 @@ export const predictionLogRowsCounter = (registry: MetricRegistry): Counter =>
  * Many rows travel in one Firehose record, as JSON lines: a record holds up to 1,000 KiB and
  * a call 500 records, so one row per record would make the log pay per row what it can pay
  * per batch, in the server and in the stream. The delivery concatenates records into S3
- * objects untransformed, so the lines land in `prediction_log/` as they were written.
- *
- * Each row is written as its JSON line straight into an off-heap buffer the size of a
- * record: what waits for the next flush is bytes outside the JavaScript heap, which the
- * garbage collector neither copies nor scans.
+ * objects untransformed, so the lines land in `prediction_log/` as they were written. Lines
+ * are appended to the open record as they come, so a flush only seals it and sends.
  */
 /** Under Firehose's 1,000 KiB record limit. */
 const maxRecordBytes = 256 * 1024;
