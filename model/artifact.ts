@@ -178,11 +178,13 @@ export function predictMany(artifact: Pick<ModelArtifact, 'baseScore' | 'trees'>
  */
 export function predictInputs(artifact: ModelArtifact, inputs: readonly FeatureInput[]): Float64Array {
   const score = scorer(artifact);
-  const scoreWithoutHops = artifact.withoutHops && scorer(artifact.withoutHops);
+  // Compiled on first use: most requests carry a hop bill.
+  let scoreWithoutHops: ((input: FeatureInput) => number) | undefined;
   const out = new Float64Array(inputs.length);
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i]!;
-    out[i] = scoreWithoutHops && (input.hops === undefined || input.hops === null) ? scoreWithoutHops(input) : score(input);
+    const withoutBill = artifact.withoutHops && (input.hops === undefined || input.hops === null);
+    out[i] = withoutBill ? (scoreWithoutHops ??= scorer(artifact.withoutHops!))(input) : score(input);
   }
   return out;
 }

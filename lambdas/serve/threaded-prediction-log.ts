@@ -59,10 +59,15 @@ export function createThreadedPredictionLog(options: LogThreadOptions & { readon
     }
   });
   let failure: Error | undefined;
-  worker.on('error', (error) => {
-    failure = error;
+  let closing = false;
+  const fail = (error: Error) => {
+    failure ??= error;
     for (const done of waiting.values()) done();
     waiting.clear();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => {
+    if (!closing) fail(new Error(`the prediction log thread exited (code ${code})`));
   });
 
   const handOver = () => {
@@ -83,7 +88,12 @@ export function createThreadedPredictionLog(options: LogThreadOptions & { readon
       handOver();
       if (failure) return resolve();
       const id = nextId++;
-      waiting.set(id, resolve);
+      // Waiting for the answer keeps the process alive, even with nothing else left to do.
+      worker.ref();
+      waiting.set(id, () => {
+        if (waiting.size <= 1) worker.unref();
+        resolve();
+      });
       worker.postMessage({ type, id } satisfies ServingThreadMessage);
     });
 
@@ -100,6 +110,7 @@ export function createThreadedPredictionLog(options: LogThreadOptions & { readon
     flush: () => ask('flush'),
     async close() {
       await ask('close');
+      closing = true;
       await worker.terminate();
       // Whatever the thread never reported (it failed) is lost to the lake: say so.
       const unaccounted = counts.logged - counts.sent - counts.dropped;
