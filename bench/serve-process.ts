@@ -1,22 +1,22 @@
 /**
  * A serving process for the benchmark: `startServeServer` over a registry folder on an
- * ephemeral port, its URL on stdout. `--log ENDPOINT STREAM` also sends every prediction to
- * that prediction-log stream on that Kinesis endpoint, and prints the log's counts on exit (the bench runs the stream and its
- * delivery into a lake elsewhere, as AWS would). Run through tsx, or bundled by esbuild to
- * measure what start-up costs without the TypeScript loader.
+ * ephemeral port, its URL on stdout. `--log LAKE` also logs every prediction into that lake
+ * folder from a worker thread, as `brewlake serve` does, and prints the log's counts on
+ * exit. Run through tsx, or bundled by esbuild to measure what start-up costs without the
+ * TypeScript loader.
  */
 import { startServeServer } from '../lambdas/serve/node-server';
 
-const [registryDir, flag, endpoint, deliveryStreamName] = process.argv.slice(2);
-if (!registryDir) throw new Error('usage: serve-process <registry dir> [--log <firehose endpoint> <delivery stream name>]');
+const [registryDir, flag, lakeDir] = process.argv.slice(2);
+if (!registryDir) throw new Error('usage: serve-process <registry dir> [--log <lake dir>]');
 
 // Loaded only when asked for, so the cold start measures the server, not the AWS SDK.
-async function openPredictionLog(endpoint: string, deliveryStreamName: string) {
+async function openPredictionLog(lakeDir: string) {
   const { createThreadedPredictionLog } = await import('../lambdas/serve/threaded-prediction-log');
-  return createThreadedPredictionLog({ endpoint, deliveryStreamName });
+  return createThreadedPredictionLog({ target: { kind: 'lake', lakeDir } });
 }
 
-const log = flag === '--log' && endpoint && deliveryStreamName ? await openPredictionLog(endpoint, deliveryStreamName) : undefined;
+const log = flag === '--log' && lakeDir ? await openPredictionLog(lakeDir) : undefined;
 const server = await startServeServer({ port: 0, registryDir, ...(log ? { predictionSink: log.sink } : {}) });
 process.stdout.write(`${server.url}\n`);
 process.once('SIGTERM', () =>

@@ -158,13 +158,12 @@ export const serveBench: Bench = {
       const coldTsx = await coldStart(process.execPath, [...tsx, new URL('./serve-process.ts', import.meta.url).pathname, registryDir]);
 
       // Every server up at once, and the loads taken in rounds (echo, then the app, then the app
-      // logging), so a machine that speeds up or slows down during the run moves the value and
-      // its reference together; each ratio is the median of its rounds'. The log's delivery
-      // stream runs in a process of its own, as it runs outside the serving Lambda in AWS.
+      // logging into a lake as `brewlake serve` does), so a machine that speeds up or slows down
+      // during the run moves the value and its reference together; each ratio is the median of
+      // its rounds'.
       const echo = await startChild(process.execPath, [...tsx, new URL('./hono-echo-process.ts', import.meta.url).pathname]);
       const serve = await startChild(process.execPath, [bundle, registryDir]);
-      const sink = await startChild(process.execPath, [...tsx, new URL('./prediction-log-process.ts', import.meta.url).pathname, join(dir, 'lake')]);
-      const withLog = await startChild(process.execPath, [bundle, registryDir, '--log', sink.url, deliveryStreams.predictionLog.name]);
+      const withLog = await startChild(process.execPath, [bundle, registryDir, '--log', join(dir, 'lake')]);
       const single: Round[] = [];
       const batch: Round[] = [];
       let counts: PredictionLogCounts;
@@ -176,12 +175,11 @@ export const serveBench: Bench = {
         }
         for (let round = 0; round < batchRounds; round++) batch.push({ echo: await load(`${echo.url}/echo`, batchBody), app: await load(`${serve.url}/predict`, batchBody) });
         rss = await peakRss(serve.child.pid!);
-        // Stopping flushes the log, then the delivery stream writes what it holds: every answer is a row.
+        // Stopping flushes the log and writes what its delivery stream holds: every answer is a row.
         await stopChild(withLog.child);
-        await stopChild(sink.child);
         counts = JSON.parse(withLog.lines().at(-1)!) as PredictionLogCounts;
       } finally {
-        for (const c of [echo, serve, withLog, sink]) await stopChild(c.child);
+        for (const c of [echo, serve, withLog]) await stopChild(c.child);
       }
       const loggedRows = await jsonLinesUnder(join(dir, 'lake', deliveryStreams.predictionLog.prefix));
       const answeredWithLog = single.reduce((n, r) => n + r.logged!['2xx'], 0);

@@ -15,7 +15,6 @@ import { predictionLogRowsCounter } from '../lambdas/serve/prediction-log';
 import { createThreadedPredictionLog } from '../lambdas/serve/threaded-prediction-log';
 import { createLiveWindow } from '../lambdas/serve/monitor';
 import { createServeMetrics } from '../lambdas/serve/serve-metrics';
-import { startPredictionLogPipeline } from '../local/prediction-log-pipeline';
 import { lakeOption } from './options';
 
 export const defaultServePort = 8000;
@@ -88,10 +87,10 @@ export const serveCommand = new Command('serve')
     const registry = openRegistry(registryLocation);
     if ((await registry.promotedVersion()) === null) await trainFirstModel(flags.lake, registryLocation);
 
-    // Every answered prediction flows back into the lake's prediction_log table.
-    const pipeline = await startPredictionLogPipeline({ lakeDir: flags.lake });
+    // Every answered prediction flows back into the lake's prediction_log table, from a worker
+    // thread running the local delivery stream.
     const metrics = createServeMetrics();
-    const log = createThreadedPredictionLog({ endpoint: pipeline.endpoint, deliveryStreamName: pipeline.name, rows: predictionLogRowsCounter(metrics.registry) });
+    const log = createThreadedPredictionLog({ target: { kind: 'lake', lakeDir: flags.lake }, rows: predictionLogRowsCounter(metrics.registry) });
     const monitor = createLiveWindow({ registry });
     const server = await startServeServer({
       port: flags.port,
@@ -118,7 +117,6 @@ export const serveCommand = new Command('serve')
     });
     await server.close();
     await log.close();
-    await pipeline.stop();
     const counts = log.counts();
     process.stderr.write(`prediction log: ${counts.sent} rows into ${flags.lake}/prediction_log/, ${counts.dropped} dropped\n`);
   });

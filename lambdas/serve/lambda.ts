@@ -9,7 +9,7 @@ import { createLocalRegistry, createS3Registry } from '../../model/registry';
 import { createFirehoseClient } from '../firehose-client';
 import { fixedToken } from './admin-token';
 import { serveLambdaConfig } from './lambda-config';
-import { createPredictionLog } from './prediction-log';
+import { createPredictionLog, firehoseSender } from './prediction-log';
 import { s3DocsAssets } from './s3-docs-assets';
 import { createServeApp } from './serve-app';
 import { ssmTokenSource } from './ssm-token-source';
@@ -19,7 +19,7 @@ const s3 = config.registry.kind === 's3' ? new S3Client({}) : undefined;
 
 // A frozen container runs no timers: the log is flushed before each invocation returns.
 const predictionLog = config.predictionLogDeliveryStream
-  ? createPredictionLog({ firehose: createFirehoseClient(), deliveryStreamName: config.predictionLogDeliveryStream, flushIntervalMs: 60_000 })
+  ? createPredictionLog({ send: firehoseSender(createFirehoseClient(), config.predictionLogDeliveryStream), flushIntervalMs: 60_000 })
   : undefined;
 
 const app = createServeApp({

@@ -1,12 +1,16 @@
 /**
  * The worker thread of `createThreadedPredictionLog`: a prediction log (`prediction-log.ts`)
- * with its own Firehose client, fed batches of events by the serving thread. What it sends
- * or drops it reports back, so the serving thread's counts and `/metrics` stay exact.
+ * fed batches of events by the serving thread, sending to its target: a Firehose delivery
+ * stream, or (`brewlake serve`) the local lake through the local Direct PUT delivery
+ * stream, run in this thread. What it sends or drops it reports back, so the serving
+ * thread's counts and `/metrics` stay exact.
  */
 import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { deliveryStreams } from '../../glue/layout';
+import { createDirectPutWriter } from '../../local/firehose/direct-put';
 import { createFirehoseClient } from '../firehose-client';
-import { createPredictionLog } from './prediction-log';
+import { createPredictionLog, firehoseSender, type RecordSender } from './prediction-log';
 import type { LogThreadMessage, LogThreadOptions, ServingThreadMessage } from './threaded-prediction-log';
 
 // Background work: under CPU pressure the scheduler serves predictions first. On Linux a
@@ -19,10 +23,26 @@ try {
 
 const port = parentPort!;
 const options = workerData as LogThreadOptions;
-const firehose = createFirehoseClient({ endpoint: options.endpoint, region: options.region });
+
+async function openTarget(): Promise<{ send: RecordSender; close(): Promise<void> }> {
+  const { target } = options;
+  if (target.kind === 'lake') {
+    const writer = await createDirectPutWriter({ lakeDir: target.lakeDir, deliveryStream: deliveryStreams.predictionLog, buffering: { intervalMs: 2_000 } });
+    return {
+      send: async (records) => {
+        writer.put(records);
+        return records.map(() => false);
+      },
+      close: async () => void (await writer.stop()),
+    };
+  }
+  const firehose = createFirehoseClient({ endpoint: target.endpoint, region: target.region });
+  return { send: firehoseSender(firehose, target.deliveryStreamName), close: async () => firehose.destroy() };
+}
+
+const target = await openTarget();
 const log = createPredictionLog({
-  firehose,
-  deliveryStreamName: options.deliveryStreamName,
+  send: target.send,
   ...(options.maxQueuedRows === undefined ? {} : { maxQueuedRows: options.maxQueuedRows }),
   ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
   rows: {
@@ -43,10 +63,10 @@ port.on('message', (message: ServingThreadMessage) => {
       void log.flush().then(() => port.postMessage({ type: 'done', id: message.id } satisfies LogThreadMessage));
       return;
     case 'close':
-      void log.close().then(() => {
-        firehose.destroy();
-        port.postMessage({ type: 'done', id: message.id } satisfies LogThreadMessage);
-      });
+      void log
+        .close()
+        .then(() => target.close())
+        .then(() => port.postMessage({ type: 'done', id: message.id } satisfies LogThreadMessage));
       return;
   }
 });

@@ -10,14 +10,15 @@ import type { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-fire
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openDuckDbLake } from '../../glue/duckdb';
-import { startPredictionLogPipeline } from '../../local/prediction-log-pipeline';
+import { deliveryStreams } from '../../glue/layout';
+import { startDirectPutDeliveryStream } from '../../local/firehose/direct-put';
 import { createFirehoseClient } from '../firehose-client';
 import { startServeServer } from './node-server';
 import { hopAttribute, hopStage } from '../../glue/hops';
 import { lakeTimestampText } from '../../glue/query-engine';
 import { baseFeatureNames, predictionLogColumns } from '../../glue/schema';
 import type { BeerInput } from './beer-request-schema';
-import { createPredictionLog, createTimestampText, packLines, predictionLogLine, predictionLogRowsCounter } from './prediction-log';
+import { createPredictionLog, createTimestampText, firehoseSender, packLines, predictionLogLine, predictionLogRowsCounter } from './prediction-log';
 import type { PredictionEvent } from './prediction-sink';
 import { registryWithTwoVersions } from './registry-fixture.test-support';
 import { createServeMetrics } from './serve-metrics';
@@ -47,12 +48,12 @@ const metric = (text: string, outcome: string) => Number(new RegExp(`brewlake_pr
 
 it('answers every prediction while the delivery stream is unreachable, and counts exactly what the lake misses', async () => {
   const lake = await mkdtemp(join(tmpdir(), 'prediction-log-'));
-  const pipeline = await startPredictionLogPipeline({ lakeDir: lake });
+  const pipeline = await startDirectPutDeliveryStream({ lakeDir: lake, deliveryStream: deliveryStreams.predictionLog });
   const link = streamLink(Number(new URL(pipeline.endpoint).port));
   const port = await link.listen();
   const sinkClient = createFirehoseClient({ endpoint: `http://127.0.0.1:${port}` });
   const metrics = createServeMetrics();
-  const log = createPredictionLog({ firehose: sinkClient, deliveryStreamName: pipeline.name, flushIntervalMs: 10, rows: predictionLogRowsCounter(metrics.registry) });
+  const log = createPredictionLog({ send: firehoseSender(sinkClient, pipeline.name), flushIntervalMs: 10, rows: predictionLogRowsCounter(metrics.registry) });
   const { dir } = await registryWithTwoVersions();
   const server = await startServeServer({ port: 0, registryDir: dir, metrics, predictionSink: log.sink });
   try {
@@ -180,7 +181,7 @@ describe('packing lines into Firehose records', () => {
         return { FailedPutCount: 1, RequestResponses: records.map((_, i) => (i === 0 ? { ErrorCode: 'ServiceUnavailableException' } : { RecordId: String(i) })) };
       },
     } as unknown as FirehoseClient;
-    const log = createPredictionLog({ firehose, deliveryStreamName: 's', flushIntervalMs: 60_000 });
+    const log = createPredictionLog({ send: firehoseSender(firehose, 's'), flushIntervalMs: 60_000 });
     const big = { ...beer, hops: Array.from({ length: 400 }, (_, i) => ({ name: `hop ${i}`, grams: i, add: 'start', attribute: 'bitter' })) };
     for (let i = 0; i < 40; i++) log.sink({ request_id: `r${i}`, predicted_at: 0, model_version: 'v1', feature_set: 'hops', beers: [big, big], predictions: [1, 2], latency_ms: 1 });
     await log.close();

@@ -1,9 +1,9 @@
 /**
  * The prediction log's sink: every answered prediction, one row per beer, on its way back
  * into the lake (`prediction_log`) through a Firehose delivery stream of its own (Direct
- * PUT: in AWS, Firehose; locally, `local/firehose/direct-put.ts`). Logging never slows or
- * fails a prediction: `sink` only writes into a buffer, a background flush sends, and
- * whatever cannot be sent is counted as dropped, exactly.
+ * PUT: in AWS, Firehose through `firehoseSender`; locally, `local/firehose/direct-put.ts`).
+ * Logging never fails a prediction: `sink` only appends to a buffer, a background flush
+ * sends, and whatever cannot be sent is counted as dropped, exactly.
  */
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import { lakeTimestampText } from '../../glue/query-engine';
@@ -13,9 +13,22 @@ import type { BeerInput, HopAdditionInput } from './beer-request-schema';
 import type { Counter, MetricRegistry } from './prometheus';
 import type { PredictionEvent, PredictionSink } from './prediction-sink';
 
+/**
+ * Where records go: answers, for each record, whether it was refused (lost); throws when
+ * the call as a whole failed (every record lost).
+ */
+export type RecordSender = (records: readonly Uint8Array[]) => Promise<readonly boolean[]>;
+
+/** Records to a Firehose delivery stream with `PutRecordBatch`. */
+export const firehoseSender =
+  (firehose: FirehoseClient, deliveryStreamName: string): RecordSender =>
+  async (records) => {
+    const answer = await firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: deliveryStreamName, Records: records.map((data) => ({ Data: data })) }));
+    return records.map((_, i) => Boolean(answer.RequestResponses?.[i]?.ErrorCode));
+  };
+
 export interface PredictionLogOptions {
-  readonly firehose: FirehoseClient;
-  readonly deliveryStreamName: string;
+  readonly send: RecordSender;
   /** Rows kept waiting at most; beyond it new rows are dropped (and counted). */
   readonly maxQueuedRows?: number;
   readonly flushIntervalMs?: number;
@@ -185,9 +198,9 @@ export function createPredictionLog(options: PredictionLogOptions): PredictionLo
   async function sendRecords(records: readonly PackedRecord[]): Promise<void> {
     const rows = records.reduce((n, r) => n + r.rows, 0);
     try {
-      const answer = await options.firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: options.deliveryStreamName, Records: records.map((r) => ({ Data: r.data })) }));
+      const refused = await options.send(records.map((r) => r.data));
       // A record refused (throttled, or the stream failing) loses every row it carried.
-      const lost = records.reduce((n, r, i) => n + (answer.RequestResponses?.[i]?.ErrorCode ? r.rows : 0), 0);
+      const lost = records.reduce((n, r, i) => n + (refused[i] ? r.rows : 0), 0);
       count('sent', rows - lost);
       count('dropped', lost);
     } catch {

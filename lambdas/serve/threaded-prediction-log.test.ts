@@ -8,19 +8,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { openDuckDbLake } from '../../glue/duckdb';
-import { startPredictionLogPipeline } from '../../local/prediction-log-pipeline';
+import { deliveryStreams } from '../../glue/layout';
+import { startDirectPutDeliveryStream } from '../../local/firehose/direct-put';
 import { startServeServer } from './node-server';
 import { predictionLogRowsCounter } from './prediction-log';
 import { registryWithTwoVersions } from './registry-fixture.test-support';
 import { createServeMetrics } from './serve-metrics';
-import { createThreadedPredictionLog } from './threaded-prediction-log';
+import { createThreadedPredictionLog, type LogThreadTarget } from './threaded-prediction-log';
 
 const beer = { abv: 5.6, target_fg: 1010, target_og: 1056, ebc: 17, srm: 8.5, ph: 4.4, hops: [{ name: 'Simcoe', grams: 12.5, add: 'Start', attribute: 'Bittering' }] };
 const metric = (text: string, outcome: string) => Number(new RegExp(`brewlake_prediction_log_rows_total\\{outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
 
-async function serveWith(endpoint: string, deliveryStreamName: string) {
+async function serveWith(target: LogThreadTarget) {
   const metrics = createServeMetrics();
-  const log = createThreadedPredictionLog({ endpoint, deliveryStreamName, flushIntervalMs: 20, rows: predictionLogRowsCounter(metrics.registry) });
+  const log = createThreadedPredictionLog({ target, flushIntervalMs: 20, rows: predictionLogRowsCounter(metrics.registry) });
   const { dir } = await registryWithTwoVersions();
   const server = await startServeServer({ port: 0, registryDir: dir, metrics, predictionSink: log.sink });
   const predict = () => fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([beer, beer]) }).then((r) => r.status);
@@ -31,30 +32,42 @@ async function serveWith(endpoint: string, deliveryStreamName: string) {
   return { statuses, counts: log.counts(), metrics: { sent: metric(text, 'sent'), dropped: metric(text, 'dropped') } };
 }
 
-it('delivers every row the serving thread logs into the lake, normalised as the cleaned table holds hops', async () => {
-  const lake = await mkdtemp(join(tmpdir(), 'threaded-log-'));
-  const pipeline = await startPredictionLogPipeline({ lakeDir: lake });
+/** Every row in the lake, as the serving thread counted them, hops normalised as the cleaned table holds them. */
+async function expectInLake(lake: string) {
+  const engine = await openDuckDbLake(lake);
   try {
-    const { statuses, counts, metrics } = await serveWith(pipeline.endpoint, pipeline.name);
-    expect(statuses.every((s) => s === 200)).toBe(true);
+    const { rows } = await engine.query('select count(*) as n, count(distinct request_id) as requests, min(hops[1].stage) as stage, min(hops[1].attribute) as attribute from prediction_log');
+    expect(rows[0]).toMatchObject({ requests: 200, stage: 'start', attribute: 'bitter' });
+    expect(Number(rows[0]!.n)).toBe(400);
+  } finally {
+    await engine.close();
+  }
+}
+
+it('writes every row the serving thread logs into a lake folder, from the thread (brewlake serve)', async () => {
+  const lake = await mkdtemp(join(tmpdir(), 'threaded-log-'));
+  const { statuses, counts, metrics } = await serveWith({ kind: 'lake', lakeDir: lake });
+  expect(statuses.every((s) => s === 200)).toBe(true);
+  expect(counts).toEqual({ logged: 400, sent: 400, dropped: 0, queued: 0 });
+  expect(metrics).toEqual({ sent: 400, dropped: 0 });
+  await expectInLake(lake);
+});
+
+it('sends every row to a Firehose delivery stream through the AWS SDK', async () => {
+  const lake = await mkdtemp(join(tmpdir(), 'threaded-log-'));
+  const pipeline = await startDirectPutDeliveryStream({ lakeDir: lake, deliveryStream: deliveryStreams.predictionLog });
+  try {
+    const { counts } = await serveWith({ kind: 'firehose', endpoint: pipeline.endpoint, deliveryStreamName: pipeline.name });
     expect(counts).toEqual({ logged: 400, sent: 400, dropped: 0, queued: 0 });
-    expect(metrics).toEqual({ sent: 400, dropped: 0 });
     await pipeline.drain();
-    const engine = await openDuckDbLake(lake);
-    try {
-      const { rows } = await engine.query("select count(*) as n, count(distinct request_id) as requests, min(hops[1].stage) as stage, min(hops[1].attribute) as attribute from prediction_log");
-      expect(rows[0]).toMatchObject({ requests: 200, stage: 'start', attribute: 'bitter' });
-      expect(Number(rows[0]!.n)).toBe(400);
-    } finally {
-      await engine.close();
-    }
+    await expectInLake(lake);
   } finally {
     await pipeline.stop();
   }
 });
 
 it('answers every prediction when the delivery stream is unreachable, and counts every row as dropped', async () => {
-  const { statuses, counts, metrics } = await serveWith('http://127.0.0.1:9', 'prediction-log');
+  const { statuses, counts, metrics } = await serveWith({ kind: 'firehose', endpoint: 'http://127.0.0.1:9', deliveryStreamName: 'prediction-log' });
   expect(statuses.every((s) => s === 200)).toBe(true);
   expect(counts).toEqual({ logged: 400, sent: 0, dropped: 400, queued: 0 });
   expect(metrics).toEqual({ sent: 0, dropped: 400 });

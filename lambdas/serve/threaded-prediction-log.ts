@@ -2,20 +2,29 @@
  * The prediction log off the serving thread (`brewlake serve`): the request only appends its
  * event to a list, which goes to a worker thread once per turn of the event loop (one
  * structured clone for the lot, about a microsecond an event); the worker writes the JSON
- * lines and sends them to Firehose. On a machine with a core to spare, logging costs the
- * requests next to nothing. The serving Lambda keeps the log in its own thread
- * (`prediction-log.ts`): it has one vCPU or less, and flushes before each invocation returns.
+ * lines and sends them: to Firehose, or, for `brewlake serve`, straight into the local lake
+ * through the local Direct PUT delivery stream run in the worker (no HTTP, no SDK: half the
+ * thread's work). The serving Lambda keeps the log in its own thread (`prediction-log.ts`):
+ * it has one vCPU or less, and flushes before each invocation returns.
  */
 import { Worker } from 'node:worker_threads';
 import type { Counter } from './prometheus';
 import type { PredictionLog, PredictionLogCounts } from './prediction-log';
 import type { PredictionEvent } from './prediction-sink';
 
+/** Where the thread sends: a Firehose delivery stream, or a lake folder written in the thread. */
+export type LogThreadTarget =
+  | {
+      readonly kind: 'firehose';
+      readonly deliveryStreamName: string;
+      /** The Firehose endpoint; absent in AWS. */
+      readonly endpoint?: string | undefined;
+      readonly region?: string | undefined;
+    }
+  | { readonly kind: 'lake'; readonly lakeDir: string };
+
 export interface LogThreadOptions {
-  /** The Firehose endpoint; absent in AWS. */
-  readonly endpoint?: string | undefined;
-  readonly region?: string | undefined;
-  readonly deliveryStreamName: string;
+  readonly target: LogThreadTarget;
   readonly maxQueuedRows?: number | undefined;
   readonly flushIntervalMs?: number | undefined;
 }

@@ -1,9 +1,11 @@
 /**
- * A local Firehose delivery stream with Direct PUT as its source: an HTTP endpoint that
- * speaks the part of the Firehose API a producer uses (`PutRecordBatch`, `PutRecord`), so
- * the AWS SDK's `FirehoseClient` writes to it as it writes to AWS. Records are buffered by
- * size and interval and written into the lake folder with Firehose's key layout, each file
- * durable (fsync, rename, fsync folder) before it counts as delivered.
+ * A local Firehose delivery stream with Direct PUT as its source. `createDirectPutWriter`
+ * is the stream itself: records put in are buffered by size and interval and written into
+ * the lake folder with Firehose's key layout, each file durable (fsync, rename, fsync
+ * folder) before it counts as delivered. `startDirectPutDeliveryStream` puts an HTTP
+ * endpoint in front that speaks the part of the Firehose API a producer uses
+ * (`PutRecordBatch`, `PutRecord`), so the AWS SDK's `FirehoseClient` writes to it as it
+ * writes to AWS.
  *
  * One difference from AWS, by design: Firehose keeps an acknowledged record durably; this
  * stand-in holds it in memory until the next flush (at most the buffering interval) and
@@ -18,10 +20,13 @@ import { defaultBufferingHints, type BufferingHints, type DeliveryStreamConfig }
 import { removeLeftoverTempFiles, writeFileDurably } from './durable-file';
 import { tempFolder } from './state-folder';
 
-export interface DirectPutOptions {
+export interface DirectPutWriterOptions {
   readonly lakeDir: string;
   readonly deliveryStream: DeliveryStreamConfig;
   readonly buffering?: Partial<BufferingHints>;
+}
+
+export interface DirectPutOptions extends DirectPutWriterOptions {
   /** 0 (default) picks a free port. */
   readonly port?: number;
 }
@@ -33,14 +38,21 @@ export interface DirectPutStats {
   readonly dataFiles: readonly string[];
 }
 
-export interface DirectPutDeliveryStream {
-  /** Where a `FirehoseClient` sends: `http://127.0.0.1:<port>`. */
-  readonly endpoint: string;
+export interface DirectPutWriter {
   readonly name: string;
+  /** Takes records as Firehose takes a PutRecordBatch: buffered, written at the next flush. */
+  put(records: readonly Uint8Array[]): void;
   stats(): DirectPutStats;
   /** Writes what is buffered now. */
   drain(): Promise<DirectPutStats>;
-  /** Stops taking records and writes what is buffered. */
+  /** Writes what is buffered, and stops the interval flushes. */
+  stop(): Promise<DirectPutStats>;
+}
+
+export interface DirectPutDeliveryStream extends DirectPutWriter {
+  /** Where a `FirehoseClient` sends: `http://127.0.0.1:<port>`. */
+  readonly endpoint: string;
+  /** Stops taking requests, then writes what is buffered. */
   stop(): Promise<DirectPutStats>;
 }
 
@@ -51,7 +63,7 @@ const maxRequestBytes = 4 * 1024 * 1024;
 
 type FirehoseError = { readonly status: number; readonly type: string; readonly message: string };
 
-export async function startDirectPutDeliveryStream(options: DirectPutOptions): Promise<DirectPutDeliveryStream> {
+export async function createDirectPutWriter(options: DirectPutWriterOptions): Promise<DirectPutWriter> {
   const { lakeDir, deliveryStream } = options;
   const hints: BufferingHints = { ...defaultBufferingHints, ...options.buffering };
   const tmp = tempFolder(lakeDir, deliveryStream.name);
@@ -59,7 +71,7 @@ export async function startDirectPutDeliveryStream(options: DirectPutOptions): P
 
   const stats = { recordsReceived: 0, recordsDelivered: 0, bytesDelivered: 0, dataFiles: [] as string[] };
   const snapshot = (): DirectPutStats => ({ ...stats, dataFiles: [...stats.dataFiles] });
-  let buffer: Buffer[] = [];
+  let buffer: Uint8Array[] = [];
   let bufferedBytes = 0;
   // Flushes run one after another, so files are written in the order records arrived.
   let writing: Promise<void> = Promise.resolve();
@@ -81,6 +93,33 @@ export async function startDirectPutDeliveryStream(options: DirectPutOptions): P
   };
   const timer = setInterval(() => void flush().catch(() => undefined), hints.intervalMs);
 
+  return {
+    name: deliveryStream.name,
+    put(records) {
+      for (const bytes of records) {
+        buffer.push(bytes);
+        bufferedBytes += bytes.length;
+      }
+      stats.recordsReceived += records.length;
+      if (bufferedBytes >= hints.sizeBytes) void flush().catch(() => undefined);
+    },
+    stats: snapshot,
+    drain: async () => {
+      await flush();
+      return snapshot();
+    },
+    async stop() {
+      clearInterval(timer);
+      await flush();
+      return snapshot();
+    },
+  };
+}
+
+export async function startDirectPutDeliveryStream(options: DirectPutOptions): Promise<DirectPutDeliveryStream> {
+  const { deliveryStream } = options;
+  const writer = await createDirectPutWriter(options);
+
   function accept(body: unknown, target: string): { answer: object } | { error: FirehoseError } {
     const request = body as { DeliveryStreamName?: unknown; Records?: unknown; Record?: unknown };
     if (request.DeliveryStreamName !== deliveryStream.name) {
@@ -99,12 +138,7 @@ export async function startDirectPutDeliveryStream(options: DirectPutOptions): P
       if (bytes.length > maxRecordBytes) return { error: { status: 400, type: 'InvalidArgumentException', message: `Records[${i}].Data: larger than ${maxRecordBytes} bytes` } };
       data.push(bytes);
     }
-    for (const bytes of data) {
-      buffer.push(bytes);
-      bufferedBytes += bytes.length;
-    }
-    stats.recordsReceived += data.length;
-    if (bufferedBytes >= hints.sizeBytes) void flush().catch(() => undefined);
+    writer.put(data);
     const ids = data.map(() => ({ RecordId: randomUUID() }));
     return { answer: single ? { RecordId: ids[0]!.RecordId, Encrypted: false } : { FailedPutCount: 0, Encrypted: false, RequestResponses: ids } };
   }
@@ -142,21 +176,14 @@ export async function startDirectPutDeliveryStream(options: DirectPutOptions): P
   const port = await new Promise<number>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 
   return {
+    ...writer,
     endpoint: `http://127.0.0.1:${port}`,
-    name: deliveryStream.name,
-    stats: snapshot,
-    drain: async () => {
-      await flush();
-      return snapshot();
-    },
     async stop() {
-      clearInterval(timer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await flush();
-      return snapshot();
+      return writer.stop();
     },
   };
 }
