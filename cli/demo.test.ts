@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,3 +30,25 @@ it('brewlake demo --once --json reconciles the whole catalogue through the real 
   expect(stderr).toMatch(/backfill \d+\/325/);
   expect(stderr).toMatch(/delivered 328\/328/);
 });
+
+it('brewlake demo --once --serve ends with the lake’s beers through /predict, the dashboard up, and every prediction logged', async () => {
+  const child = spawn(process.execPath, ['bin/brewlake.mjs', 'demo', '--once', '--serve', '0', '--lake', lakeDir, '--ticks', '0'], { cwd: join(import.meta.dirname, '..') });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const replayed = await new Promise<RegExpExecArray>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /sent the lake's (\d+) beers through \/predict: see (http:\/\/127\.0\.0\.1:\d+)\/monitor/.exec(stderr);
+      if (match) resolve(match);
+    });
+    void exited.then((code) => reject(new Error(`exited ${code} before serving:\n${stderr}`)));
+  });
+  const [, beers, url] = replayed;
+  const monitor = await fetch(`${url}/monitor`);
+  expect(monitor.status).toBe(200);
+  expect(await monitor.text()).toMatch(/<canvas/);
+  child.kill('SIGINT');
+  expect(await exited).toBe(0);
+  expect(Number(beers)).toBeGreaterThan(300);
+  expect(stderr).toContain(`prediction log: ${beers} rows into ${lakeDir}/prediction_log/, 0 dropped`);
+}, 120_000);

@@ -1,17 +1,21 @@
 /**
- * `brewlake demo [--once] [--json] [--lake DIR] [--ticks N]`: the local lake end to end,
- * then a reconciliation. Parses, calls local/demo, prints: progress on stderr, the
- * reconciliation on stdout (`--json`: one JSON line, last).
+ * `brewlake demo [--once] [--serve [PORT]] [--json] [--lake DIR] [--ticks N]`: the local lake
+ * end to end, then a reconciliation. Parses, calls local/demo, prints: progress on stderr,
+ * the reconciliation on stdout (`--json`: one JSON line, last). With `--serve`, a lake that
+ * reconciles is then served (`brewlake serve --replay`): its beers go through /predict and
+ * the dashboard's address is printed.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultDemoTicks, defaultLiveTickIntervalMs, runDemo, type DemoSummary } from '../local/demo';
 import { demoParts } from '../local/demo-parts';
 import { jsonOption, lakeOption } from './options';
+import { defaultServePort, parsePort, serveLake } from './serve';
 
 interface DemoFlags {
   lake: string;
   json?: boolean;
   once?: boolean;
+  serve?: number | true;
   ticks: number;
 }
 
@@ -24,10 +28,12 @@ const count = (value: string) => {
 export const demoCommand = new Command('demo')
   .description('run the local lake end to end: backfill the catalogue, random ticks, delivery, reconciliation')
   .option('--once', 'exit after the reconciliation (otherwise keep ticking until Ctrl-C)')
+  .option('--serve [port]', `with --once: then serve the lake (training a model if none) and send its beers through /predict for the dashboard (default port ${defaultServePort})`, parsePort)
   .addOption(new Option('--ticks <n>', 'random beers after the backfill').argParser(count).default(defaultDemoTicks))
   .addOption(lakeOption())
   .addOption(jsonOption())
   .action(async (flags: DemoFlags) => {
+    if (flags.serve !== undefined && !flags.once) demoCommand.error('error: --serve serves the lake once it is built: give --once too');
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     const controller = new AbortController();
     const onSignal = () => {
@@ -49,6 +55,9 @@ export const demoCommand = new Command('demo')
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+    }
+    if (flags.serve !== undefined && process.exitCode !== 1 && !controller.signal.aborted) {
+      await serveLake({ lake: flags.lake, port: flags.serve === true ? defaultServePort : flags.serve, replay: true });
     }
   });
 

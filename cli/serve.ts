@@ -20,16 +20,17 @@ import { lakeOption } from './options';
 export const defaultServePort = 8000;
 const serveHost = '127.0.0.1';
 
-const parsePort = (text: string) => {
+export const parsePort = (text: string) => {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
   return port;
 };
 
-interface ServeFlags {
+export interface ServeLakeOptions {
   lake: string;
   port: number;
   registry?: string;
+  /** Send the lake's beers through /predict once started. */
   replay?: boolean;
 }
 
@@ -82,41 +83,44 @@ export const serveCommand = new Command('serve')
   .option('--port <port>', 'port to listen on', parsePort, defaultServePort)
   .option('--registry <dir>', 'model registry folder (default: <lake>/_models)')
   .option('--replay', "send the lake's beers through /predict once started (live traffic for /monitor)")
-  .action(async (flags: ServeFlags) => {
-    const registryLocation = flags.registry ?? localRegistryDir(flags.lake);
-    const registry = openRegistry(registryLocation);
-    if ((await registry.promotedVersion()) === null) await trainFirstModel(flags.lake, registryLocation);
+  .action((flags: ServeLakeOptions) => serveLake(flags));
 
-    // Every answered prediction flows back into the lake's prediction_log table, from a worker
-    // thread running the local delivery stream.
-    const metrics = createServeMetrics();
-    const log = createThreadedPredictionLog({ target: { kind: 'lake', lakeDir: flags.lake }, rows: predictionLogRowsCounter(metrics.registry) });
-    const monitor = createLiveWindow({ registry });
-    const server = await startServeServer({
-      port: flags.port,
-      host: serveHost,
-      registry,
-      metrics,
-      monitor,
-      predictionSink: (event) => {
-        log.sink(event);
-        monitor.record(event);
-      },
-    });
-    const ready = (await (await fetch(`${server.url}/ready`)).json()) as { model_version?: string };
-    process.stderr.write(`model ${ready.model_version ?? '(none)'} from ${registryLocation}\n`);
-    if (!process.env[adminTokenEnv]) process.stderr.write(`${adminTokenEnv} is not set: /retrain and /models/{version}/promote answer 403\n`);
-    process.stderr.write(`docs: ${server.url}/docs   monitor: ${server.url}/monitor   metrics: ${server.url}/metrics   (Ctrl-C stops)\n`);
-    console.log(server.url);
-    if (flags.replay) process.stderr.write(`sent the lake's ${await replayLake(flags.lake, server.url)} beers through /predict: see ${server.url}/monitor\n`);
+/** Serves the lake's model (training one first if none is promoted) until SIGINT or SIGTERM. */
+export async function serveLake(flags: ServeLakeOptions): Promise<void> {
+  const registryLocation = flags.registry ?? localRegistryDir(flags.lake);
+  const registry = openRegistry(registryLocation);
+  if ((await registry.promotedVersion()) === null) await trainFirstModel(flags.lake, registryLocation);
 
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    await server.close();
-    await log.close();
-    const counts = log.counts();
-    process.stderr.write(`prediction log: ${counts.sent} rows into ${flags.lake}/prediction_log/, ${counts.dropped} dropped\n`);
+  // Every answered prediction flows back into the lake's prediction_log table, from a worker
+  // thread running the local delivery stream.
+  const metrics = createServeMetrics();
+  const log = createThreadedPredictionLog({ target: { kind: 'lake', lakeDir: flags.lake }, rows: predictionLogRowsCounter(metrics.registry) });
+  const monitor = createLiveWindow({ registry });
+  const server = await startServeServer({
+    port: flags.port,
+    host: serveHost,
+    registry,
+    metrics,
+    monitor,
+    predictionSink: (event) => {
+      log.sink(event);
+      monitor.record(event);
+    },
   });
+  const ready = (await (await fetch(`${server.url}/ready`)).json()) as { model_version?: string };
+  process.stderr.write(`model ${ready.model_version ?? '(none)'} from ${registryLocation}\n`);
+  if (!process.env[adminTokenEnv]) process.stderr.write(`${adminTokenEnv} is not set: /retrain and /models/{version}/promote answer 403\n`);
+  process.stderr.write(`docs: ${server.url}/docs   monitor: ${server.url}/monitor   metrics: ${server.url}/metrics   (Ctrl-C stops)\n`);
+  console.log(server.url);
+  if (flags.replay) process.stderr.write(`sent the lake's ${await replayLake(flags.lake, server.url)} beers through /predict: see ${server.url}/monitor\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await log.close();
+  const counts = log.counts();
+  process.stderr.write(`prediction log: ${counts.sent} rows into ${flags.lake}/prediction_log/, ${counts.dropped} dropped\n`);
+}
