@@ -13,7 +13,7 @@ function makeApp(overrides: Partial<ServeAppOptions<SlopeModel>> = {}, store = c
   return { app, store };
 }
 
-const post = (path: string, body: unknown, headers: Record<string, string> = {}) => ({
+const post = (body: unknown, headers: Record<string, string> = {}) => ({
   method: 'POST',
   headers: { 'content-type': 'application/json', ...headers },
   body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -37,7 +37,7 @@ async function expectRefused(res: Response, status: number, name: string, paths:
 describe('POST /predict', () => {
   it('answers one beer with one prediction and the model version', async () => {
     const { app } = makeApp();
-    const res = await app.request('/predict', post('/predict', beer({ abv: 5 })));
+    const res = await app.request('/predict', post(beer({ abv: 5 })));
     expect(res.status).toBe(200);
     const body = (await res.json()) as { model_version: string; request_id: string; predictions: { ibu: number }[] };
     expect(body).toMatchObject({ model_version: 'v1', predictions: [{ ibu: 50 }] });
@@ -49,7 +49,7 @@ describe('POST /predict', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 1, maxLength: 5 }), async (abvs) => {
         const beers = abvs.map((abv) => Object.fromEntries(Object.entries(beer({ abv })).reverse()));
-        const res = await app.request('/predict', post('/predict', beers));
+        const res = await app.request('/predict', post(beers));
         expect(res.status).toBe(200);
         const body = (await res.json()) as { predictions: { ibu: number }[] };
         expect(body.predictions.map((p) => p.ibu)).toEqual(abvs.map((abv) => abv * 10));
@@ -61,12 +61,12 @@ describe('POST /predict', () => {
   it('takes null for an unknown base feature, and no hop bill or volume', async () => {
     const { app } = makeApp();
     const { hops: _h, volume_litres: _v, ...bare } = beer({ ph: null, srm: null });
-    expect((await app.request('/predict', post('/predict', bare))).status).toBe(200);
+    expect((await app.request('/predict', post(bare))).status).toBe(200);
   });
 
   it('ignores fields it does not know, so a cleaned record can be sent as it is', async () => {
     const { app } = makeApp();
-    expect((await app.request('/predict', post('/predict', beer({ id: 1, name: 'Buzz', dq_flags: [] })))).status).toBe(200);
+    expect((await app.request('/predict', post(beer({ id: 1, name: 'Buzz', dq_flags: [] })))).status).toBe(200);
   });
 
   const badBodies: [string, unknown, string[]][] = [
@@ -89,7 +89,7 @@ describe('POST /predict', () => {
   for (const [what, body, paths] of badBodies) {
     it(`refuses ${what} with 400 naming ${paths.join(', ') || 'the body'}; the model is not called`, async () => {
       const { app, store } = makeApp();
-      const res = await app.request('/predict', post('/predict', JSON.stringify(body)));
+      const res = await app.request('/predict', post(JSON.stringify(body)));
       await expectRefused(res, 400, 'InvalidRequest', paths);
       expect(store.calls.predict).toBe(0);
     });
@@ -98,7 +98,7 @@ describe('POST /predict', () => {
   it('refuses a number too large for a double (1e400 parses as Infinity)', async () => {
     const { app, store } = makeApp();
     const text = JSON.stringify(beer()).replace(/"abv":[^,]+/, '"abv":1e400');
-    await expectRefused(await app.request('/predict', post('/predict', text)), 400, 'InvalidRequest', ['abv']);
+    await expectRefused(await app.request('/predict', post(text)), 400, 'InvalidRequest', ['abv']);
     expect(store.calls.predict).toBe(0);
   });
 
@@ -112,7 +112,7 @@ describe('POST /predict', () => {
           if (value === undefined) delete body[name];
           else body[name] = value;
         }
-        await expectRefused(await app.request('/predict', post('/predict', body)), 400, 'InvalidRequest', broken);
+        await expectRefused(await app.request('/predict', post(body)), 400, 'InvalidRequest', broken);
       }),
       { numRuns: 60 },
     );
@@ -121,13 +121,13 @@ describe('POST /predict', () => {
 
   it('refuses malformed JSON with 400', async () => {
     const { app, store } = makeApp();
-    await expectRefused(await app.request('/predict', post('/predict', '{"abv": 5,')), 400, 'MalformedJson', ['']);
+    await expectRefused(await app.request('/predict', post('{"abv": 5,')), 400, 'MalformedJson', ['']);
     expect(store.calls.predict).toBe(0);
   });
 
   it('refuses a wrong or missing content type with 415', async () => {
     const { app, store } = makeApp();
-    await expectRefused(await app.request('/predict', post('/predict', beer(), { 'content-type': 'text/plain' })), 415, 'UnsupportedMediaType', ['Content-Type']);
+    await expectRefused(await app.request('/predict', post(beer(), { 'content-type': 'text/plain' })), 415, 'UnsupportedMediaType', ['Content-Type']);
     await expectRefused(await app.request('/predict', { method: 'POST', body: JSON.stringify(beer()) }), 415, 'UnsupportedMediaType', ['Content-Type']);
     expect(store.calls.predict).toBe(0);
   });
@@ -135,7 +135,7 @@ describe('POST /predict', () => {
   it('refuses a body over the limit by its Content-Length, and by its bytes when the length is not declared', async () => {
     const { app, store } = makeApp();
     const big = JSON.stringify(Array.from({ length: 5 }, () => beer({ padding: 'x'.repeat(1000) })));
-    await expectRefused(await app.request('/predict', post('/predict', big, { 'content-length': String(big.length) })), 413, 'PayloadTooLarge', ['Content-Length']);
+    await expectRefused(await app.request('/predict', post(big, { 'content-length': String(big.length) })), 413, 'PayloadTooLarge', ['Content-Length']);
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(new TextEncoder().encode(big));
@@ -152,14 +152,14 @@ describe('POST /predict', () => {
 
   it('is open by default, and needs the token when the setting asks', async () => {
     const { app } = makeApp({ limits: { requireTokenForPredict: true, maxBatchSize: 5, maxBodyBytes: 4096, minRetrainRows: 3 } });
-    expect((await app.request('/predict', post('/predict', beer()))).status).toBe(401);
-    expect((await app.request('/predict', post('/predict', beer(), { authorization: 'Bearer nope' }))).status).toBe(403);
-    expect((await app.request('/predict', post('/predict', beer(), { authorization: `Bearer ${token}` }))).status).toBe(200);
+    expect((await app.request('/predict', post(beer()))).status).toBe(401);
+    expect((await app.request('/predict', post(beer(), { authorization: 'Bearer nope' }))).status).toBe(403);
+    expect((await app.request('/predict', post(beer(), { authorization: `Bearer ${token}` }))).status).toBe(200);
   });
 
   it('answers 503 until a model is promoted', async () => {
     const { app, store } = makeApp({}, createInMemoryBackend({ v1: 1 }, null));
-    await expectRefused(await app.request('/predict', post('/predict', beer())), 503, 'NoModelLoaded', []).catch(async () => undefined);
+    await expectRefused(await app.request('/predict', post(beer())), 503, 'NoModelLoaded', []).catch(async () => undefined);
     expect((await app.request('/ready')).status).toBe(503);
     expect(store.calls.predict).toBe(0);
   });
@@ -170,11 +170,11 @@ describe('admin routes and the token', () => {
 
   it('answers 401 without a token (with WWW-Authenticate), 403 with a wrong one, and changes nothing', async () => {
     const { app, store } = makeApp();
-    const none = await app.request('/retrain', post('/retrain', { records }));
+    const none = await app.request('/retrain', post({ records }));
     await expectRefused(none, 401, 'MissingToken', []).catch(() => undefined);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    expect((await app.request('/retrain', post('/retrain', { records }, { authorization: 'Bearer wrong' }))).status).toBe(403);
+    expect((await app.request('/retrain', post({ records }, { authorization: 'Bearer wrong' }))).status).toBe(403);
     expect((await app.request('/models/v1/promote', { method: 'POST' })).status).toBe(401);
     expect((await app.request('/models/v1/promote', { method: 'POST', headers: { 'x-admin-token': 'wrong' } })).status).toBe(403);
     expect(store.calls).toEqual({ predict: 0, retrain: 0, promote: 0 });
@@ -190,28 +190,28 @@ describe('admin routes and the token', () => {
 
   it('checks the token before reading the body', async () => {
     const { app } = makeApp();
-    expect((await app.request('/retrain', post('/retrain', 'not json'))).status).toBe(401);
+    expect((await app.request('/retrain', post('not json'))).status).toBe(401);
   });
 
   it('refuses too few records and broken ones, naming each, without training', async () => {
     const { app, store } = makeApp();
     const auth = { authorization: `Bearer ${token}` };
-    await expectRefused(await app.request('/retrain', post('/retrain', { records: records.slice(0, 2) }, auth)), 400, 'InvalidRequest', ['records']);
+    await expectRefused(await app.request('/retrain', post({ records: records.slice(0, 2) }, auth)), 400, 'InvalidRequest', ['records']);
     const broken = [records[0], { ...records[1], ibu: null }, { ...records[2], ibu: -3, abv: 'x' }];
-    await expectRefused(await app.request('/retrain', post('/retrain', { records: broken }, auth)), 400, 'InvalidRequest', ['records[1].ibu', 'records[2].ibu', 'records[2].abv']);
+    await expectRefused(await app.request('/retrain', post({ records: broken }, auth)), 400, 'InvalidRequest', ['records[1].ibu', 'records[2].ibu', 'records[2].abv']);
     expect(store.calls.retrain).toBe(0);
   });
 
   it('retrains with the token, and promotes and rolls back by version', async () => {
     const { app, store } = makeApp();
     const auth = { authorization: `Bearer ${token}` };
-    const res = await app.request('/retrain', post('/retrain', { records, force: true }, auth));
+    const res = await app.request('/retrain', post({ records, force: true }, auth));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ version: 'v2', promoted: true, previous_version: 'v1' });
-    expect(((await (await app.request('/predict', post('/predict', beer({ abv: 3 })))).json()) as { model_version: string }).model_version).toBe('v2');
+    expect(((await (await app.request('/predict', post(beer({ abv: 3 })))).json()) as { model_version: string }).model_version).toBe('v2');
     const back = await app.request('/models/v1/promote', { method: 'POST', headers: auth });
     expect(await back.json()).toMatchObject({ promoted: 'v1', previous_version: 'v2' });
-    expect(((await (await app.request('/predict', post('/predict', beer()))).json()) as { model_version: string }).model_version).toBe('v1');
+    expect(((await (await app.request('/predict', post(beer()))).json()) as { model_version: string }).model_version).toBe('v1');
     const unknown = await app.request('/models/v9/promote', { method: 'POST', headers: auth });
     expect(unknown.status).toBe(404);
     expect(store.pointer()).toBe('v1');
@@ -226,7 +226,7 @@ describe('model loading', () => {
     let now = 1_000_000;
     const store = createInMemoryBackend({ v1: 1, v2: 2 });
     const { app } = makeApp({ clock: () => now, reloadCheckEveryMs: 500 }, store);
-    const version = async () => ((await (await app.request('/predict', post('/predict', beer()))).json()) as { model_version: string }).model_version;
+    const version = async () => ((await (await app.request('/predict', post(beer()))).json()) as { model_version: string }).model_version;
     expect(await version()).toBe('v1');
     store.promoteBehindTheAppsBack('v2');
     expect(await version()).toBe('v1');
@@ -240,7 +240,7 @@ describe('model loading', () => {
     const { app } = makeApp({ reloadCheckEveryMs: 0 }, store);
     const auth = { authorization: `Bearer ${token}` };
     const promotions = Array.from({ length: 50 }, (_, i) => app.request(`/models/${i % 2 === 0 ? 'v2' : 'v1'}/promote`, { method: 'POST', headers: auth }));
-    const predictions = Array.from({ length: 200 }, () => app.request('/predict', post('/predict', [beer({ abv: 1 }), beer({ abv: 2 })])));
+    const predictions = Array.from({ length: 200 }, () => app.request('/predict', post([beer({ abv: 1 }), beer({ abv: 2 })])));
     const [promoted, predicted] = await Promise.all([Promise.all(promotions), Promise.all(predictions)]);
     expect(promoted.map((r) => r.status)).toEqual(promoted.map(() => 200));
     for (const res of predicted) {
@@ -258,8 +258,8 @@ describe('model loading', () => {
 describe('GET /metrics', () => {
   it('counts requests by route and status, latency, errors by name, and predictions by model version', async () => {
     const { app } = makeApp();
-    await app.request('/predict', post('/predict', [beer(), beer()]));
-    await app.request('/predict', post('/predict', { abv: 'x' }));
+    await app.request('/predict', post([beer(), beer()]));
+    await app.request('/predict', post({ abv: 'x' }));
     await app.request('/nowhere');
     const res = await app.request('/metrics');
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
