@@ -10,6 +10,7 @@
  * ("Wood Ageing", "Additions") is `other`.
  */
 import type { RawAmount, RawHop } from './raw-beer';
+import { memoBySpelling } from './spelling-memo';
 import type { HopAddition, HopAttribute, HopStage } from './schema';
 
 /** Minutes of boil at or above which a numeric addition counts as `start`, and as `middle`. */
@@ -58,22 +59,12 @@ const catalogueAdds = [
   'Wood Ageing', 'Kettle', 'FV Addition', 'fv', 'FV', 'Whirlpool', 'whirlpool', 'Mash', 'secondary', 'maturation',
   'Additions', '0', '10', '15', '30', '45', '60', '65', '70', '90',
 ];
-const knownStages = new Map(catalogueAdds.map((add) => [add, stageOfText(add)]));
+const stageOfSpelling = memoBySpelling(stageOfText, catalogueAdds);
 
 /** The stage of an addition from its `add` text; `other` when there is none or it names no stage. */
 export function hopStage(add: string | null | undefined): HopStage {
   if (add === null || add === undefined) return 'other';
-  return remembered(knownStages, add, stageOfText);
-}
-
-/** Looks a spelling up, reading a new one once; bounded, so invented spellings cannot grow memory. */
-function remembered<V>(known: Map<string, V>, text: string, read: (text: string) => V): V {
-  let value = known.get(text);
-  if (value === undefined) {
-    value = read(text);
-    if (known.size < 10_000) known.set(text, value);
-  }
-  return value;
+  return stageOfSpelling(add);
 }
 
 // The first purpose named wins ("aroma / bitter" is an aroma hop); misspellings seen in the catalogue included.
@@ -101,12 +92,12 @@ const catalogueAttributes = [
   'bitter', 'flavour', 'aroma', 'Bitter', 'Flavour', 'Aroma', 'Bittering', 'Bitering', 'flavoour', 'flavouor', ' aroma',
   'aroma / bitter', 'twist', 'Wood Ageing', 'other',
 ];
-const knownAttributes = new Map(catalogueAttributes.map((a) => [a, attributeOfText(a)]));
+const attributeOfSpelling = memoBySpelling(attributeOfText, catalogueAttributes);
 
 /** What an addition is for: bitter | flavour | aroma, or `other` ("twist", "Wood Ageing", none). */
 export function hopAttribute(attribute: string | null | undefined): HopAttribute {
   if (attribute === null || attribute === undefined) return 'other';
-  return remembered(knownAttributes, attribute, attributeOfText);
+  return attributeOfSpelling(attribute);
 }
 
 const gramsPerUnit: ReadonlyMap<string, number> = new Map([

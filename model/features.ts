@@ -7,6 +7,7 @@
  * derived features). A missing value stays NaN: the trees learn where it goes.
  */
 import { boilMinutes, hopAttribute, hopStage } from '../glue/hops';
+import { memoBySpelling } from '../glue/spelling-memo';
 import { hopAlphaPercent, hopVarietyKey } from './hop-alpha-acids';
 import { baseFeatureNames, type BaseFeatureName, type CleanedBeer, type HopStage } from '../glue/schema';
 
@@ -102,7 +103,7 @@ export function writeFeatures(input: FeatureInput, set: FeatureSet, out: Float64
   for (let h = 0; h < hops.length; h++) {
     const hop = hops[h]!;
     const g = orNaN(hop.grams);
-    const add = additionOf(hop.add);
+    const add = hop.add === null || hop.add === undefined ? noAddition : additionOf(hop.add);
     const known = Number.isFinite(g);
     if (add.stageIndex >= 0) {
       sums[stages.length + add.stageIndex]!++;
@@ -162,31 +163,15 @@ interface Addition {
   readonly timeFactor: number;
 }
 
-// `add` texts and hop names repeat endlessly: each spelling is read once (bounded, so a
-// stream of invented spellings cannot grow memory).
-const cacheLimit = 10_000;
-const additions = new Map<string | null, Addition>();
-function additionOf(add: string | null | undefined): Addition {
-  const text = add ?? null;
-  let addition = additions.get(text);
-  if (addition === undefined) {
-    const stage = hopStage(text);
-    const minutes = stage === 'dry_hop' || stage === 'other' ? 0 : boilMinutes({ add: text, stage });
-    addition = { stage, stageIndex: (stages as readonly string[]).indexOf(stage), minutes, timeFactor: tinsethTimeFactor(minutes) };
-    if (additions.size < cacheLimit) additions.set(text, addition);
-  }
-  return addition;
+function readAddition(add: string | null): Addition {
+  const stage = hopStage(add);
+  const minutes = stage === 'dry_hop' || stage === 'other' ? 0 : boilMinutes({ add, stage });
+  return { stage, stageIndex: (stages as readonly string[]).indexOf(stage), minutes, timeFactor: tinsethTimeFactor(minutes) };
 }
+const additionOf = memoBySpelling(readAddition);
+const noAddition = readAddition(null);
 
-const varieties = new Map<string, { readonly key: string; readonly alphaPercent: number }>();
-function varietyOf(name: string): { readonly key: string; readonly alphaPercent: number } {
-  let variety = varieties.get(name);
-  if (variety === undefined) {
-    variety = { key: hopVarietyKey(name), alphaPercent: hopAlphaPercent(name) };
-    if (varieties.size < cacheLimit) varieties.set(name, variety);
-  }
-  return variety;
-}
+const varietyOf = memoBySpelling((name) => ({ key: hopVarietyKey(name), alphaPercent: hopAlphaPercent(name) }));
 
 /** Apparent attenuation from the gravities: the share of sugar fermented. */
 function attenuation(og: number, fg: number): number {

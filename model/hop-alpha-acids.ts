@@ -6,6 +6,8 @@
  * Extracts are concentrated resin; the catalogue's adjuncts listed among hops (coffee,
  * ginger, lactose, …) add no alpha acids at all.
  */
+import { memoBySpelling } from '../glue/spelling-memo';
+
 const typicalAlphaPercent: Readonly<Record<string, number>> = {
   simcoe: 13, amarillo: 9, centennial: 10, citra: 12, chinook: 13, columbus: 15, cascade: 6, magnum: 13,
   mosaic: 12.3, 'nelson sauvin': 12.5, 'first gold': 7.5, motueka: 7, galena: 13, ahtanum: 5, 'bramling cross': 7,
@@ -29,16 +31,9 @@ export const unknownHopAlphaPercent = 9;
 /** A hop name as one variety: trimmed, lower case. */
 export const hopVarietyKey = (name: string | null | undefined) => (name ?? '').trim().toLowerCase();
 
-// Names repeat endlessly (a few hundred in the catalogue): look each spelling up once.
-const alphaBySpelling = new Map<string, number>();
+const alphaOfSpelling = memoBySpelling((spelling) => {
+  const key = hopVarietyKey(spelling);
+  return typicalAlphaPercent[key] ?? (noAlpha.test(key) ? 0 : unknownHopAlphaPercent);
+});
 
-export function hopAlphaPercent(name: string | null | undefined): number {
-  const spelling = name ?? '';
-  let alpha = alphaBySpelling.get(spelling);
-  if (alpha === undefined) {
-    const key = hopVarietyKey(spelling);
-    alpha = typicalAlphaPercent[key] ?? (noAlpha.test(key) ? 0 : unknownHopAlphaPercent);
-    if (alphaBySpelling.size < 10_000) alphaBySpelling.set(spelling, alpha);
-  }
-  return alpha;
-}
+export const hopAlphaPercent = (name: string | null | undefined): number => alphaOfSpelling(name ?? '');
