@@ -8,12 +8,10 @@
  * positions it covers are checkpointed. A crash in between re-delivers those records on
  * restart (duplicates, which the `beers` view removes); it never loses one.
  */
-import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { firehoseObjectKey, processingFailedPrefix } from '../../glue/layout';
+import { processingFailedPrefix } from '../../glue/layout';
 import { checkpointStore, type Checkpoint } from './checkpoint-store';
-import { removeLeftoverTempFiles, writeFileDurably } from './durable-file';
+import { removeLeftoverTempFiles, writeFirehoseObject } from './durable-file';
 import { errorFileContent, type FirehoseErrorRecord } from './error-record';
 import { ShardReader } from './shard-reader';
 import type { SourceRecord } from './source-record';
@@ -201,17 +199,14 @@ export async function startDeliveryStream(options: DeliveryStreamOptions): Promi
     }
 
     const time = new Date();
-    const tmp = tempFolder(lakeDir, deliveryStream.name);
     let errorKey: string | undefined;
     if (failed.length > 0) {
-      errorKey = firehoseObjectKey({ prefix: processingFailedPrefix, deliveryStream: deliveryStream.name, time, id: randomUUID() });
-      await writeFileDurably(join(lakeDir, errorKey), errorFileContent(failed), tmp);
+      errorKey = await writeFirehoseObject({ lakeDir, deliveryStream: deliveryStream.name, prefix: processingFailedPrefix, time, data: errorFileContent(failed) });
     }
     let dataKey: string | undefined;
     if (ok.length > 0) {
-      dataKey = firehoseObjectKey({ prefix: deliveryStream.prefix, deliveryStream: deliveryStream.name, time, id: randomUUID() });
       const data = Buffer.concat(ok);
-      await writeFileDurably(join(lakeDir, dataKey), data, tmp);
+      dataKey = await writeFirehoseObject({ lakeDir, deliveryStream: deliveryStream.name, prefix: deliveryStream.prefix, time, data });
       stats.bytesDelivered += data.length;
     }
     const delivery: Delivery = { records: records.length, delivered: ok.length, dropped, failed: failed.length, dataKey, errorKey, positions: covered };

@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { firehoseObjectKey } from '../../glue/layout';
+import { tempFolder } from './state-folder';
 
 export async function writeFileDurably(path: string, data: Uint8Array | string, tempDir: string): Promise<void> {
   await ensureFolderDurably(tempDir);
@@ -49,4 +51,14 @@ async function syncFolder(folder: string): Promise<void> {
 /** Temp files left by a crash were never renamed, so never checkpointed: their records are re-read. */
 export async function removeLeftoverTempFiles(tempDir: string): Promise<void> {
   await rm(tempDir, { recursive: true, force: true });
+}
+
+/**
+ * Writes one delivered object into the lake, named as Firehose names it
+ * (`<prefix>YYYY/MM/DD/HH/<stream>-1-…-<uuid>`), durably; answers its lake-relative key.
+ */
+export async function writeFirehoseObject(options: { lakeDir: string; deliveryStream: string; prefix: string; time: Date; data: Uint8Array | string }): Promise<string> {
+  const key = firehoseObjectKey({ prefix: options.prefix, deliveryStream: options.deliveryStream, time: options.time, id: randomUUID() });
+  await writeFileDurably(join(options.lakeDir, key), options.data, tempFolder(options.lakeDir, options.deliveryStream));
+  return key;
 }
