@@ -24,15 +24,21 @@ try {
 const port = parentPort!;
 const options = workerData as LogThreadOptions;
 
-async function openTarget(): Promise<{ send: RecordSender; close(): Promise<void> }> {
+/** A lake folder's log flushes as often as the local delivery stream buffers: one file a flush. */
+const lakeFlushIntervalMs = 2_000;
+
+async function openTarget(): Promise<{ send: RecordSender; flushIntervalMs?: number; close(): Promise<void> }> {
   const { target } = options;
   if (target.kind === 'lake') {
-    const writer = await createDirectPutWriter({ lakeDir: target.lakeDir, deliveryStream: deliveryStreams.predictionLog, buffering: { intervalMs: 2_000 } });
+    const writer = await createDirectPutWriter({ lakeDir: target.lakeDir, deliveryStream: deliveryStreams.predictionLog, buffering: { intervalMs: lakeFlushIntervalMs } });
     return {
+      // Sent means in a durable file: a write that fails throws, and its rows count as dropped.
       send: async (records) => {
         writer.put(records);
+        await writer.drain();
         return records.map(() => false);
       },
+      flushIntervalMs: lakeFlushIntervalMs,
       close: async () => void (await writer.stop()),
     };
   }
@@ -41,10 +47,11 @@ async function openTarget(): Promise<{ send: RecordSender; close(): Promise<void
 }
 
 const target = await openTarget();
+const flushIntervalMs = options.flushIntervalMs ?? target.flushIntervalMs;
 const log = createPredictionLog({
   send: target.send,
   ...(options.maxQueuedRows === undefined ? {} : { maxQueuedRows: options.maxQueuedRows }),
-  ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
+  ...(flushIntervalMs === undefined ? {} : { flushIntervalMs }),
   rows: {
     // `logged` is counted by the serving thread when it hands the event over.
     inc: (labels, n = 1) => {

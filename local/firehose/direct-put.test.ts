@@ -1,10 +1,10 @@
 import { PutRecordBatchCommand, PutRecordCommand } from '@aws-sdk/client-firehose';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFirehoseClient } from '../../lambdas/firehose-client';
-import { startDirectPutDeliveryStream, type DirectPutDeliveryStream } from './direct-put';
+import { createDirectPutWriter, startDirectPutDeliveryStream, type DirectPutDeliveryStream } from './direct-put';
 
 const stream = { name: 'prediction-log', prefix: 'prediction_log/' };
 let running: DirectPutDeliveryStream | undefined;
@@ -62,5 +62,19 @@ describe('the local Direct PUT delivery stream', () => {
     await expect(firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: stream.name, Records: tooMany }))).rejects.toMatchObject({ name: 'InvalidArgumentException' });
     expect((await delivery.drain()).recordsReceived).toBe(0);
     firehose.destroy();
+  });
+
+  it('reports a file it could not write, and writes the next one when the lake can take it again', async () => {
+    const lakeDir = await mkdtemp(join(tmpdir(), 'direct-put-'));
+    const writer = await createDirectPutWriter({ lakeDir, deliveryStream: stream, buffering: { intervalMs: 60_000 } });
+    // A file where the zone's folder should be: no object can be written under it.
+    await writeFile(join(lakeDir, 'prediction_log'), 'in the way');
+    writer.put([Buffer.from('lost\n')]);
+    await expect(writer.drain()).rejects.toThrow();
+    await rm(join(lakeDir, 'prediction_log'));
+    writer.put([Buffer.from('kept\n')]);
+    const stats = await writer.stop();
+    expect(stats).toMatchObject({ recordsReceived: 2, recordsDelivered: 1 });
+    expect(await readFile(join(lakeDir, stats.dataFiles[0]!), 'utf8')).toBe('kept\n');
   });
 });

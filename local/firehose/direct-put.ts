@@ -14,10 +14,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { firehoseObjectKey } from '../../glue/layout';
 import { defaultBufferingHints, type BufferingHints, type DeliveryStreamConfig } from './delivery-stream';
-import { removeLeftoverTempFiles, writeFileDurably } from './durable-file';
+import { removeLeftoverTempFiles, writeFirehoseObject } from './durable-file';
 import { tempFolder } from './state-folder';
 
 export interface DirectPutWriterOptions {
@@ -66,8 +64,7 @@ type FirehoseError = { readonly status: number; readonly type: string; readonly 
 export async function createDirectPutWriter(options: DirectPutWriterOptions): Promise<DirectPutWriter> {
   const { lakeDir, deliveryStream } = options;
   const hints: BufferingHints = { ...defaultBufferingHints, ...options.buffering };
-  const tmp = tempFolder(lakeDir, deliveryStream.name);
-  await removeLeftoverTempFiles(tmp);
+  await removeLeftoverTempFiles(tempFolder(lakeDir, deliveryStream.name));
 
   const stats = { recordsReceived: 0, recordsDelivered: 0, bytesDelivered: 0, dataFiles: [] as string[] };
   const snapshot = (): DirectPutStats => ({ ...stats, dataFiles: [...stats.dataFiles] });
@@ -76,19 +73,22 @@ export async function createDirectPutWriter(options: DirectPutWriterOptions): Pr
   // Flushes run one after another, so files are written in the order records arrived.
   let writing: Promise<void> = Promise.resolve();
 
+  // Rejects when this flush's file could not be written (its records are lost); the next
+  // flush starts afresh after it either way.
   const flush = (): Promise<void> => {
     if (buffer.length === 0) return writing;
     const records = buffer;
     buffer = [];
     bufferedBytes = 0;
-    writing = writing.then(async () => {
-      const key = firehoseObjectKey({ prefix: deliveryStream.prefix, deliveryStream: deliveryStream.name, time: new Date(), id: randomUUID() });
-      const data = Buffer.concat(records);
-      await writeFileDurably(join(lakeDir, key), data, tmp);
-      stats.recordsDelivered += records.length;
-      stats.bytesDelivered += data.length;
-      stats.dataFiles.push(key);
-    });
+    writing = writing
+      .catch(() => undefined)
+      .then(async () => {
+        const data = Buffer.concat(records);
+        const key = await writeFirehoseObject({ lakeDir, deliveryStream: deliveryStream.name, prefix: deliveryStream.prefix, time: new Date(), data });
+        stats.recordsDelivered += records.length;
+        stats.bytesDelivered += data.length;
+        stats.dataFiles.push(key);
+      });
     return writing;
   };
   const timer = setInterval(() => void flush().catch(() => undefined), hints.intervalMs);
