@@ -14,6 +14,16 @@ node_modules/.package-lock.json: package-lock.json
 .PHONY: install
 install: node_modules/.package-lock.json ## install the npm dependencies (npm ci)
 
+# The pinned PyPI tools (moto, checkov, DuckDB's CLI) in a virtualenv inside the checkout.
+VENV := .venv
+$(VENV)/.installed: requirements.txt requirements.lock
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
+	@touch $@
+
+.PHONY: tools
+tools: $(VENV)/.installed ## install the pinned PyPI tools into .venv/ (moto, checkov, duckdb CLI)
+
 # Debian's Chromium drives the browser tests; install it once (needs root or sudo).
 .PHONY: chromium
 chromium:
