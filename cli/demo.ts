@@ -7,6 +7,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultDemoTicks, defaultLiveTickIntervalMs, runDemo, type DemoSummary } from '../local/demo';
+import { buildLakeCatalog } from '../glue/lake-catalog';
 import { demoParts } from '../local/demo-parts';
 import { jsonOption, lakeOption } from './options';
 import { defaultServePort, parsePort, serveLake } from './serve';
@@ -57,6 +58,8 @@ export const demoCommand = new Command('demo')
       process.off('SIGTERM', onSignal);
     }
     if (flags.serve !== undefined && process.exitCode !== 1 && !controller.signal.aborted) {
+      // The catalog file answers `duckdb lake/brewlake.duckdb` while the lake is served.
+      await buildLakeCatalog(flags.lake);
       await serveLake({ lake: flags.lake, port: flags.serve === true ? defaultServePort : flags.serve, replay: true });
     }
   });

@@ -4,10 +4,12 @@
  */
 import { Command } from 'commander';
 import { commands } from './commands';
+import { checkLakeBefore, rebuildCatalogAfter } from './lake-use';
 
 const program = new Command('brewlake')
   .description('A streaming data lake for the PunkAPI beer catalogue, and an IBU model served over HTTP.')
-  .showHelpAfterError()
+  .hook('preAction', (_program, command) => checkLakeBefore(command))
+  .hook('postAction', (_program, command) => rebuildCatalogAfter(command))
   .version(process.env.npm_package_version ?? '0.1.0');
 
 for (const command of commands) program.addCommand(command);
