@@ -6,11 +6,13 @@ import { modelsCommand, promoteCommand } from './models';
 import { queryCommand } from './query';
 import { scoreCommand } from './score';
 import { serveCommand } from './serve';
+import { tablesCommand } from './tables';
 import { trainCommand } from './train';
 
 export const commands: Command[] = [
   demoCommand,
   queryCommand,
+  tablesCommand,
   trainCommand,
   modelsCommand,
   promoteCommand,

@@ -15,13 +15,15 @@
  * target and renamed over it (a rename within a folder is atomic).
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tableViewBodySql } from './duckdb';
-import { catalogFileName } from './lake-folder';
+import { catalogFileName, catalogFilePath } from './lake-folder';
 import { listTableFiles } from './lake-files';
 import { beersView, lakeTables, type TableDefinition } from './schema';
+import type { TableDescription } from './table-descriptions';
 import { createViewSql, quoteIdentifier } from './views';
 
 const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
@@ -76,4 +78,38 @@ export async function buildLakeCatalog(lakeDir: string): Promise<string> {
     await rm(`${staging}.wal`, { force: true });
   }
   return target;
+}
+
+/**
+ * The tables and views the lake's catalog file declares, with their comments, read the way
+ * any DuckDB tool reads them (`duckdb_views()`, `duckdb_columns()`). Builds the catalog first
+ * when the lake has none yet.
+ */
+export async function describeLakeTables(lakeDir: string): Promise<TableDescription[]> {
+  const path = existsSync(catalogFilePath(lakeDir)) ? catalogFilePath(lakeDir) : await buildLakeCatalog(lakeDir);
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  try {
+    const connection = await instance.connect();
+    try {
+      const views = (await connection.runAndReadAll('select view_name, comment from duckdb_views() where not internal')).getRowObjectsJson();
+      const columns = (
+        await connection.runAndReadAll('select table_name, column_name, data_type, comment from duckdb_columns() where not internal order by table_name, column_index')
+      ).getRowObjectsJson();
+      const order: string[] = [...lakeTables.map((t) => t.name), beersView.name];
+      return views
+        .map((v) => ({
+          name: String(v.view_name),
+          kind: lakeTables.some((t) => t.name === v.view_name) ? ('table' as const) : ('view' as const),
+          description: String(v.comment ?? ''),
+          columns: columns
+            .filter((c) => c.table_name === v.view_name)
+            .map((c) => ({ name: String(c.column_name), type: String(c.data_type), description: String(c.comment ?? '') })),
+        }))
+        .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
 }
