@@ -36,14 +36,16 @@ help: ## list the targets
 	@grep -hE '^[a-z_]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 .PHONY: demo
-demo: install ## the whole local lake, model and API, on the embedded default
+demo: install ## the whole local lake, model and API, on the embedded default; then: .venv/bin/duckdb $(LAKE)/brewlake.duckdb
+	@# A busy port is said now, not after the lake is built and a model trained.
+	$(BREWLAKE) serve --check-port --lake $(LAKE) $(if $(PORT),--port $(PORT))
 	$(BREWLAKE) demo --once --lake $(LAKE)
 	$(BREWLAKE) train --lake $(LAKE)
 	$(BREWLAKE) score --lake $(LAKE)
 	$(BREWLAKE) serve --replay --lake $(LAKE) $(if $(PORT),--port $(PORT))
 
 .PHONY: test
-test: install chromium ## type-check and run every test
+test: install tools chromium ## type-check and run every test (DuckDB's CLI from .venv opens a lake's catalog file)
 	npx tsc --noEmit
 	node test/run-tests.mjs
 

@@ -28,7 +28,7 @@ const lakeUse: Readonly<Record<string, LakeUse>> = {
   promote: { reads: (flags) => flags.registry === undefined, changes: false },
   score: { reads: () => true, changes: true },
   drift: { reads: () => true, changes: false },
-  serve: { reads: () => true, changes: true },
+  serve: { reads: (flags) => !flags.checkPort, changes: true },
 };
 
 const lakeOf = (command: Command) => command.opts<{ lake?: string }>().lake;
