@@ -11,8 +11,14 @@ node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# The CLI built once with esbuild (bin/build-cli.mjs) into dist/cli/, again when a source changes
+# (bin/brewlake.mjs also rebuilds a stale build before running it).
+CLI_SOURCES := $(shell find cli glue lambdas local model -name '*.ts' -not -name '*.test.ts') $(wildcard glue/queries/*.sql)
+dist/cli/inputs.json: $(CLI_SOURCES) bin/build-cli.mjs node_modules/.package-lock.json
+	node bin/build-cli.mjs
+
 .PHONY: install
-install: node_modules/.package-lock.json ## install the npm dependencies (npm ci)
+install: node_modules/.package-lock.json dist/cli/inputs.json ## install the npm dependencies (npm ci) and build the CLI
 
 # The pinned PyPI tools (moto, checkov, DuckDB's CLI) in a virtualenv inside the checkout.
 VENV := .venv

@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores here and in CI: more workers only thrash.
     maxWorkers: 2,
+    // CLI tests run the real binary: build it once, before any of them starts it.
+    globalSetup: ['test/build-cli.setup.ts'],
   },
 });

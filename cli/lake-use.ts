@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { buildLakeCatalog } from '../glue/lake-catalog';
 import { checkLakeFolder } from '../glue/lake-folder';
 
 type Flags = Record<string, unknown>;
@@ -47,5 +46,8 @@ export async function rebuildCatalogAfter(command: Command): Promise<void> {
   const use = lakeUse[command.name()];
   const lake = lakeOf(command);
   if (!use?.changes || lake === undefined) return;
-  if (existsSync(lake) && !checkLakeFolder(lake)) await buildLakeCatalog(lake);
+  if (!existsSync(lake) || checkLakeFolder(lake)) return;
+  // Loaded here: DuckDB is not every command's to load.
+  const { buildLakeCatalog } = await import('../glue/lake-catalog');
+  await buildLakeCatalog(lake);
 }

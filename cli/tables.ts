@@ -4,8 +4,6 @@
  * From the lake's DuckDB catalog file locally, from the Glue Data Catalog in AWS.
  */
 import { Command, Option } from 'commander';
-import { describeGlueTableNamed, describeGlueTables, glueClient } from '../glue/glue-catalog';
-import { describeLakeTables } from '../glue/lake-catalog';
 import type { QueryResult } from '../glue/query-engine';
 import { pickTable, type TableDescription } from '../glue/table-descriptions';
 import { engineOptions, type EngineFlags } from './engine-options';
@@ -43,10 +41,11 @@ tablesCommand.action(async (name: string | undefined, flags: TablesFlags) => {
   let result: QueryResult;
   if (flags.engine === 'athena') {
     if (!flags.database) throw new Error('--engine athena needs --database or BREWLAKE_GLUE_DATABASE');
+    const { describeGlueTableNamed, describeGlueTables, glueClient } = await import('../glue/glue-catalog');
     const client = glueClient(flags.region);
     result = name === undefined ? tableListResult(await describeGlueTables(client, flags.database)) : tableColumnsResult(await describeGlueTableNamed(client, flags.database, name));
   } else {
-    const tables = await describeLakeTables(flags.lake);
+    const tables = await (await import('../glue/lake-catalog')).describeLakeTables(flags.lake);
     result = name === undefined ? tableListResult(tables) : tableColumnsResult(pickTable(tables, name));
   }
   process.stdout.write(formatResult(result, flags.format));
