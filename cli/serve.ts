@@ -54,7 +54,7 @@ async function replayLake(lakeDir: string, url: string): Promise<number> {
 /** Trains and promotes a first model on the lake; explains how to build the lake when it is empty. */
 async function trainFirstModel(lakeDir: string, registryLocation: string): Promise<void> {
   process.stderr.write(`no promoted model in ${registryLocation}: training one on the lake at ${lakeDir} first\n`);
-  const emptyLake = () => new Error(`the lake at ${lakeDir} has no beers to train on: build it first with \`brewlake demo --once --lake ${lakeDir}\`, then run \`brewlake serve\` again`);
+  const emptyLake = () => new Error(`the lake at ${lakeDir} has no beers to train on: build it first with \`npx brewlake demo --once --lake ${lakeDir}\`, then run \`npx brewlake serve\` again`);
   let engine;
   try {
     engine = await openQueryEngine({ kind: 'duckdb', lakeDir });

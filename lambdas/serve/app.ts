@@ -159,7 +159,7 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
     await holder.refreshIfDue();
     // Read once: this request scores with this model to the end, whatever is promoted meanwhile.
     const loaded = holder.current();
-    if (!loaded) return errorResponse(c, 503, 'NoModelLoaded', 'no model is loaded yet: train one (brewlake train) or promote a version');
+    if (!loaded) return errorResponse(c, 503, 'NoModelLoaded', 'no model is loaded yet: train one (npx brewlake train) or promote a version');
     const predictions = backend.predict(loaded.model, beers);
     metrics.predictions.inc({ model_version: loaded.version }, predictions.length);
     const request_id = c.get('requestId');
