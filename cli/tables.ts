@@ -8,7 +8,7 @@ import type { QueryResult } from '../glue/query-engine';
 import { pickTable, type TableDescription } from '../glue/table-descriptions';
 import { engineOptions, type EngineFlags } from './engine-options';
 import { lakeOption } from './options';
-import { formatResult, outputFormats, type OutputFormat } from './query-output';
+import { formatResult, outputFormats, terminalLayout, type OutputFormat } from './query-output';
 
 interface TablesFlags extends Pick<EngineFlags, 'engine' | 'lake' | 'database' | 'region'> {
   format: OutputFormat;
@@ -48,5 +48,5 @@ tablesCommand.action(async (name: string | undefined, flags: TablesFlags) => {
     const tables = await (await import('../glue/lake-catalog')).describeLakeTables(flags.lake);
     result = name === undefined ? tableListResult(tables) : tableColumnsResult(pickTable(tables, name));
   }
-  process.stdout.write(formatResult(result, flags.format));
+  process.stdout.write(formatResult(result, flags.format, terminalLayout()));
 });
