@@ -19,14 +19,12 @@ import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { tableViewBodySql } from './duckdb';
+import { sqlString, tableViewBodySql } from './duckdb';
 import { catalogFileName, catalogFilePath } from './lake-folder';
 import { listTableFiles } from './lake-files';
 import { beersView, lakeTables, type TableDefinition } from './schema';
 import type { TableDescription } from './table-descriptions';
 import { createViewSql, quoteIdentifier } from './views';
-
-const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** Every statement that creates the catalog's views and their comments, given each table's relative files. */
 export function catalogStatements(filesByTable: ReadonlyMap<string, readonly string[]>, tables: readonly TableDefinition[] = lakeTables): string[] {
