@@ -64,7 +64,8 @@ export interface DuckDbLakeEngine extends QueryEngine {
   readonly lakeDir: string;
 }
 
-const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
+/** A SQL string literal. */
+export const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** The SELECT a table's view runs over the given files (none: an empty view with the same columns). */
 export function tableViewBodySql(table: TableDefinition, files: readonly string[]): string {
