@@ -280,3 +280,35 @@ describe('GET /health, /ready', () => {
     expect(await (await app.request('/ready')).json()).toEqual({ status: 'ready', model_version: 'v1' });
   });
 });
+
+describe('a known path asked with the wrong method', () => {
+  it('GET /predict answers 405 with Allow: POST, not 415', async () => {
+    const { app } = makeApp();
+    const res = await app.request('/predict');
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    const body = (await res.json()) as ErrorJson;
+    expect(body.error.name).toBe('MethodNotAllowed');
+    expect(body.error.message).toMatch(/\/predict does not answer GET: it answers POST/);
+  });
+
+  it('every route answers every method it does not serve with 405 and the methods it does', async () => {
+    const { app } = makeApp();
+    const served = new Map<string, Set<string>>();
+    for (const route of app.routes) if (route.method !== 'ALL') served.set(route.path, (served.get(route.path) ?? new Set()).add(route.method));
+    expect(served.size).toBeGreaterThan(8);
+    for (const [path, methods] of served) {
+      const url = path.replace(/:[^/]+/g, 'x');
+      const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].sort().join(', ');
+      for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'].filter((m) => !methods.has(m))) {
+        const res = await app.request(url, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}' });
+        expect([path, method, res.status, res.headers.get('allow')]).toEqual([path, method, 405, allow]);
+      }
+    }
+  });
+
+  it('an unknown path is still 404', async () => {
+    const { app } = makeApp();
+    expect((await app.request('/nowhere', { method: 'DELETE' })).status).toBe(404);
+  });
+});

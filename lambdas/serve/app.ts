@@ -13,6 +13,7 @@ import { checkToken, presentedToken, type TokenSource } from './admin-token';
 import { predictRequestSchemas, type BeerInput, type LabelledBeerInput, type PredictResponse } from './beer-request-schema';
 import { docsAssetFiles, docsAssetsBase, docsAssetsRoute, isDocsAssetFile, type DocsAssetSource } from './docs-assets';
 import { jsonBodyGate, jsonSyntaxError } from './json-body';
+import { methodNotAllowedGate } from './method-not-allowed';
 import type { ModelBackend } from './model-backend';
 import { createModelHolder, type ModelHolder } from './model-holder';
 import type { PredictionSink } from './prediction-sink';
@@ -48,7 +49,7 @@ type AppContext = Context<Env>;
 /** Routes that serve the documentation, not the API: they are not in the OpenAPI document. */
 export const documentationRoutes = ['/openapi.json', '/docs', docsAssetsRoute] as const;
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 422 | 500 | 503;
+type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 422 | 500 | 503;
 
 export function errorResponse<S extends ErrorStatus>(c: AppContext, status: S, name: ErrorName, message: string, issues?: readonly FieldIssue[]) {
   const body = { error: { name, message, ...(issues ? { issues: [...issues] } : {}) }, request_id: c.get('requestId') ?? '' } satisfies ErrorBody;
@@ -111,6 +112,12 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
     metrics.latency.observe((performance.now() - started) / 1000, { route });
     if (c.res.status >= 400) metrics.errors.inc({ route, name: (c.get('errorName' as never) as string | undefined) ?? `HTTP${status}` });
   });
+
+  app.use(
+    methodNotAllowedGate(app as never, (c, allowed) =>
+      errorResponse(c as AppContext, 405, 'MethodNotAllowed', `${c.req.path} does not answer ${c.req.method}: it answers ${allowed.join(', ')}`),
+    ),
+  );
 
   const adminOnly: MiddlewareHandler<Env> = async (c, next) => {
     const check = await checkToken(presentedToken(c.req.raw.headers), options.auth.token);

@@ -20,6 +20,7 @@ export type ErrorName =
   | 'WrongToken'
   | 'TokenNotConfigured'
   | 'NotFound'
+  | 'MethodNotAllowed'
   | 'NoModelLoaded'
   | 'UnknownVersion'
   | 'DegenerateTrainingSet'
