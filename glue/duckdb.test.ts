@@ -29,6 +29,13 @@ const beerById = (id: number) => {
 };
 
 describe('openDuckDbLake', () => {
+  it('keeps a column aliased like an Object.prototype key as a column', async () => {
+    engine = await openDuckDbLake(lake);
+    const { rows } = await engine.query(`select 1 as "__proto__", 2 as "constructor", 3 as "toString"`);
+    expect(rows).toHaveLength(1);
+    expect(Object.entries(rows[0]!)).toEqual([['__proto__', 1], ['constructor', 2], ['toString', 3]]);
+  });
+
   it('exposes one view per lake table with exactly the schema columns and types, even with no files', async () => {
     engine = await openDuckDbLake(lake);
     for (const table of lakeTables) {

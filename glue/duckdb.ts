@@ -177,7 +177,8 @@ async function readResult(connection: DuckDBConnection, sql: string): Promise<Qu
   const names = reader.columnNames();
   const types = reader.columnTypes();
   const columns = names.map((name, i) => ({ name, type: String(types[i]) }));
-  const rows = reader.convertRowObjects(lakeValueConverter) as Record<string, JsonValue>[];
+  // Built with fromEntries (own properties), so a column aliased `__proto__` stays a column.
+  const rows = (reader.convertRows(lakeValueConverter) as JsonValue[][]).map((row) => Object.fromEntries(names.map((name, i) => [name, row[i] ?? null])));
   return { columns, rows };
 }
 
