@@ -312,3 +312,56 @@ describe('a known path asked with the wrong method', () => {
     expect((await app.request('/nowhere', { method: 'DELETE' })).status).toBe(404);
   });
 });
+
+describe('request ids', () => {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it('are always the server\'s own and unique, whatever X-Request-Id a client sends', async () => {
+    const { app } = makeApp();
+    const seen = new Set<string>();
+    const headerValue = fc.oneof(fc.string({ maxLength: 255 }), fc.stringMatching(/^[\w\-=]{1,255}$/), fc.constant('the-same-id-every-time'));
+    await fc.assert(
+      fc.asyncProperty(headerValue, fc.boolean(), async (sent, valid) => {
+        const headers: Record<string, string> = {};
+        try {
+          new Headers({ 'x-request-id': sent });
+          headers['x-request-id'] = sent;
+        } catch {
+          // Not a value a client can put in a header at all.
+        }
+        const res = await app.request('/predict', post(valid ? beer() : { abv: 'x' }, headers));
+        const body = (await res.json()) as { request_id: string };
+        expect(body.request_id).toMatch(uuid);
+        expect(res.headers.get('x-request-id')).toBe(body.request_id);
+        expect(seen.has(body.request_id)).toBe(false);
+        seen.add(body.request_id);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keep a well-formed client id apart as client_request_id, in the body and X-Client-Request-Id', async () => {
+    const { app } = makeApp();
+    const res = await app.request('/predict', post(beer(), { 'x-request-id': 'checkout-42.retry:1' }));
+    const body = (await res.json()) as { request_id: string; client_request_id?: string };
+    expect(body.client_request_id).toBe('checkout-42.retry:1');
+    expect(body.request_id).not.toBe('checkout-42.retry:1');
+    expect(res.headers.get('x-client-request-id')).toBe('checkout-42.retry:1');
+    const refused = (await (await app.request('/predict', post({ abv: 'x' }, { 'x-request-id': 'trace-7' }))).json()) as ErrorJson & { client_request_id?: string };
+    expect(refused.client_request_id).toBe('trace-7');
+  });
+
+  it.each([
+    ['longer than 64 characters', 'a'.repeat(65)],
+    ['with characters a log reader would have to escape', 'id with spaces'],
+    ['starting with punctuation', '-x'],
+    ['255 characters hono used to take', 'b'.repeat(255)],
+  ])('drop a client id %s', async (_, sent) => {
+    const { app } = makeApp();
+    const res = await app.request('/predict', post(beer(), { 'x-request-id': sent }));
+    const body = (await res.json()) as { request_id: string; client_request_id?: string };
+    expect(body).not.toHaveProperty('client_request_id');
+    expect(res.headers.get('x-client-request-id')).toBeNull();
+    expect(body.request_id).toMatch(uuid);
+  });
+});

@@ -7,7 +7,6 @@ import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { checkToken, presentedToken, type TokenSource } from './admin-token';
 import { predictRequestSchemas, type BeerInput, type LabelledBeerInput, type PredictResponse } from './beer-request-schema';
@@ -18,6 +17,7 @@ import type { ModelBackend } from './model-backend';
 import { createModelHolder, type ModelHolder } from './model-holder';
 import type { PredictionSink } from './prediction-sink';
 import { prometheusContentType } from './prometheus';
+import { requestIds, type RequestIdVariables } from './request-ids';
 import { fieldIssues, invalidRequestMessage, type ErrorBody, type ErrorName, type FieldIssue } from './request-errors';
 import { serveRoutes } from './routes';
 import { createServeMetrics, type ServeMetrics } from './serve-metrics';
@@ -52,7 +52,12 @@ export const documentationRoutes = ['/openapi.json', '/docs', docsAssetsRoute] a
 type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 422 | 500 | 503;
 
 export function errorResponse<S extends ErrorStatus>(c: AppContext, status: S, name: ErrorName, message: string, issues?: readonly FieldIssue[]) {
-  const body = { error: { name, message, ...(issues ? { issues: [...issues] } : {}) }, request_id: c.get('requestId') ?? '' } satisfies ErrorBody;
+  const client = c.get('clientRequestId');
+  const body = {
+    error: { name, message, ...(issues ? { issues: [...issues] } : {}) },
+    request_id: c.get('requestId') ?? '',
+    ...(client !== undefined ? { client_request_id: client } : {}),
+  } satisfies ErrorBody;
   c.set('errorName' as never, name as never);
   return c.json(body, status);
 }
@@ -99,7 +104,7 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
     },
   });
 
-  app.use(requestId());
+  app.use(requestIds());
 
   // Metrics: every request, labelled by its route template (not its URL, which would explode the series).
   app.use(async (c, next) => {
@@ -185,7 +190,11 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
         metrics.predictionSinkErrors.inc();
       }
     }
-    return c.json({ model_version: loaded.version, request_id, predictions: predictions.map((ibu) => ({ ibu })) } satisfies PredictResponse, 200);
+    const client_request_id = c.get('clientRequestId');
+    return c.json(
+      { model_version: loaded.version, request_id, ...(client_request_id !== undefined ? { client_request_id } : {}), predictions: predictions.map((ibu) => ({ ibu })) } satisfies PredictResponse,
+      200,
+    );
   });
 
   app.openapi(routes.retrain, async (c) => {
@@ -249,7 +258,7 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
     // Hono's validator throws this when `c.req.json()` fails: the body gate has already
     // checked type and size, so it can only be the syntax.
     if (error instanceof HTTPException && error.status === 400) return malformedJson(c, jsonSyntaxError(await c.req.text()) ?? error.message);
-    console.error(JSON.stringify({ level: 'ERROR', message: 'unhandled error', path: c.req.path, error: error instanceof Error ? error.stack : String(error) }));
+    console.error(JSON.stringify({ level: 'ERROR', message: 'unhandled error', request_id: c.get('requestId'), client_request_id: c.get('clientRequestId'), path: c.req.path, error: error instanceof Error ? error.stack : String(error) }));
     return errorResponse(c, 500, 'InternalError', 'internal error: the request id identifies it in the logs');
   });
 

@@ -4,6 +4,7 @@
  * API can never disagree with the table the model was trained on.
  */
 import { z } from '@hono/zod-openapi';
+import { clientRequestIdDescription } from './request-ids';
 import { baseFeatureColumns, cleanedBeerColumns, hopAdditionFields, type BaseFeatureName, type Column, type Field } from '../../glue/schema';
 
 // An example that passes the ranges above: Punk IPA's cleaned features.
@@ -159,7 +160,8 @@ export function predictRequestSchemas(maxBatchSize: number) {
 export const predictResponseSchema = z
   .object({
     model_version: z.string().openapi({ description: 'registry version that answered' }),
-    request_id: z.string().openapi({ description: 'id of this request (also in the X-Request-Id header)' }),
+    request_id: z.string().openapi({ description: "the server's id of this request (also in the X-Request-Id header)" }),
+    client_request_id: z.string().optional().openapi({ description: clientRequestIdDescription }),
     predictions: z
       .array(z.object({ ibu: z.number().openapi({ description: 'predicted international bitterness units' }) }))
       .openapi({ description: 'one per beer, in the order sent' }),
