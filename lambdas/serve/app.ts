@@ -11,7 +11,7 @@ import { routePath } from 'hono/route';
 import { checkToken, presentedToken, type TokenSource } from './admin-token';
 import { predictRequestSchemas, type BeerInput, type LabelledBeerInput, type PredictResponse } from './beer-request-schema';
 import { docsAssetFiles, docsAssetsBase, docsAssetsRoute, isDocsAssetFile, type DocsAssetSource } from './docs-assets';
-import { jsonBodyGate, jsonSyntaxError } from './json-body';
+import { clientClosedRequestStatus, jsonBodyGate, jsonSyntaxError } from './json-body';
 import { methodNotAllowedGate } from './method-not-allowed';
 import type { ModelBackend } from './model-backend';
 import { createModelHolder, type ModelHolder } from './model-holder';
@@ -49,7 +49,7 @@ type AppContext = Context<Env>;
 /** Routes that serve the documentation, not the API: they are not in the OpenAPI document. */
 export const documentationRoutes = ['/openapi.json', '/docs', docsAssetsRoute] as const;
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 422 | 500 | 503;
+type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 422 | 500 | 503 | typeof clientClosedRequestStatus;
 
 export function errorResponse<S extends ErrorStatus>(c: AppContext, status: S, name: ErrorName, message: string, issues?: readonly FieldIssue[]) {
   const client = c.get('clientRequestId');
@@ -59,7 +59,8 @@ export function errorResponse<S extends ErrorStatus>(c: AppContext, status: S, n
     ...(client !== undefined ? { client_request_id: client } : {}),
   } satisfies ErrorBody;
   c.set('errorName' as never, name as never);
-  return c.json(body, status);
+  // 499 is not in Hono's list of status codes: it is unofficial (nginx's).
+  return c.json(body, status as Exclude<S, typeof clientClosedRequestStatus>);
 }
 
 const invalidRequest = (c: AppContext, issues: readonly FieldIssue[]) => errorResponse(c, 400, 'InvalidRequest', invalidRequestMessage(issues), issues);
@@ -133,9 +134,16 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
     await next();
   };
 
-  const bodyGate = jsonBodyGate(limits.maxBodyBytes, (c, refusal) =>
-    errorResponse(c as AppContext, refusal.status, refusal.name, refusal.message, [{ path: refusal.path, reason: refusal.message }]),
-  );
+  const bodyGate = jsonBodyGate(limits.maxBodyBytes, (c, refusal) => {
+    if (refusal.status === clientClosedRequestStatus) {
+      // A client abort is counted and logged on its own, below ERROR: a thousand slow
+      // clients that hang up must not read as a thousand server failures.
+      metrics.clientAborts.inc({ route: c.req.path });
+      console.info(JSON.stringify({ level: 'INFO', message: 'client closed the request', request_id: c.get('requestId'), path: c.req.path, reason: refusal.message }));
+      return errorResponse(c as AppContext, refusal.status, refusal.name, refusal.message);
+    }
+    return errorResponse(c as AppContext, refusal.status, refusal.name, refusal.message, [{ path: refusal.path, reason: refusal.message }]);
+  });
 
   if (limits.requireTokenForPredict) app.use('/predict', adminOnly);
   app.use('/predict', bodyGate);

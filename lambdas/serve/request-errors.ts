@@ -17,6 +17,7 @@ export type ErrorName =
   | 'UnsupportedMediaType'
   | 'PayloadTooLarge'
   | 'MalformedJson'
+  | 'ClientClosedRequest'
   | 'MissingToken'
   | 'WrongToken'
   | 'TokenNotConfigured'
