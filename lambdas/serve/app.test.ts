@@ -365,3 +365,23 @@ describe('request ids', () => {
     expect(body.request_id).toMatch(uuid);
   });
 });
+
+describe('bounded beers', () => {
+  it('refuses 1 MiB of empty hops (340,000 additions) with 400 naming hops, and logs nothing', async () => {
+    const logged: unknown[] = [];
+    const { app } = makeApp({ limits: {}, predictionSink: (event) => void logged.push(event) });
+    const body = JSON.stringify({ ...exampleBeer, hops: Array.from({ length: 340_000 }, () => ({})) });
+    expect(body.length).toBeLessThan(1024 * 1024);
+    const res = await app.request('/predict', post(body));
+    await expectRefused(res, 400, 'InvalidRequest', ['hops']);
+    expect(logged).toEqual([]);
+  });
+
+  it('documents the caps in the OpenAPI schema', async () => {
+    const { app } = makeApp();
+    const doc = (await (await app.request('/openapi.json')).json()) as { components: { schemas: Record<string, { properties: Record<string, { maxItems?: number; maxLength?: number }> }> } };
+    expect(doc.components.schemas.Beer!.properties.hops!.maxItems).toBe(64);
+    expect(doc.components.schemas.HopAddition!.properties.name!.maxLength).toBe(128);
+    expect(doc.components.schemas.RetrainRequest!.properties.records!.maxItems).toBe(20_000);
+  });
+});

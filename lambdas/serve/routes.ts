@@ -92,7 +92,8 @@ export function serveRoutes(limits: ServeLimits) {
                 records: z
                   .array(labelledBeerInputSchema)
                   .min(limits.minRetrainRows, { error: `at least ${limits.minRetrainRows} labelled records are needed to train` })
-                  .openapi({ description: `labelled beers (at least ${limits.minRetrainRows})` }),
+                  .max(limits.maxRetrainRows, { error: `more than the maximum of ${limits.maxRetrainRows} labelled records` })
+                  .openapi({ description: `labelled beers (${limits.minRetrainRows} to ${limits.maxRetrainRows})` }),
                 force: z.boolean().optional().openapi({ description: 'promote even when worse than the current version' }),
               })
               .openapi('RetrainRequest'),
