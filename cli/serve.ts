@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { openQueryEngine } from '../glue/open-query-engine';
 import { featureSets } from '../model/features';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
+import { BrokenPointer } from '../model/registry';
 import { scoringSql } from '../model/batch-scoring';
 import { runTraining } from '../model/training-run';
 import { featureInputOfRow } from '../model/training-data';
@@ -89,7 +90,13 @@ export const serveCommand = new Command('serve')
 export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   const registryLocation = flags.registry ?? localRegistryDir(flags.lake);
   const registry = openRegistry(registryLocation);
-  if ((await registry.promotedVersion()) === null) await trainFirstModel(flags.lake, registryLocation);
+  const promoted = await registry.promotedVersion().catch((error: unknown) => {
+    if (!(error instanceof BrokenPointer)) throw error;
+    // Serve anyway: /ready names the problem, and POST /models/VERSION/promote repairs it.
+    console.error(`warning: ${error.message}`);
+    return error;
+  });
+  if (promoted === null) await trainFirstModel(flags.lake, registryLocation);
 
   // Every answered prediction flows back into the lake's prediction_log table, from a worker
   // thread running the local delivery stream.

@@ -179,7 +179,10 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
     await holder.refreshIfDue();
     // Read once: this request scores with this model to the end, whatever is promoted meanwhile.
     const loaded = holder.current();
-    if (!loaded) return errorResponse(c, 503, 'NoModelLoaded', 'no model is loaded yet: train one (brewlake train) or promote a version');
+    if (!loaded) {
+      const failure = holder.lastLoadError();
+      return errorResponse(c, 503, 'NoModelLoaded', failure ? `no model is loaded: ${failure}` : 'no model is loaded yet: train one (brewlake train) or promote a version');
+    }
     const predictions = backend.predict(loaded.model, beers);
     metrics.predictions.inc({ model_version: loaded.version }, predictions.length);
     const request_id = c.get('requestId');
@@ -218,8 +221,8 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
   });
 
   app.openapi(routes.listModels, async (c) => {
-    const { promoted, versions } = await backend.list();
-    return c.json({ promoted, loaded: holder.current()?.version ?? null, versions }, 200);
+    const { promoted, pointer_error, versions } = await backend.list();
+    return c.json({ promoted, ...(pointer_error !== undefined ? { pointer_error } : {}), loaded: holder.current()?.version ?? null, versions }, 200);
   });
 
   app.openapi(routes.promote, async (c) => {
@@ -238,7 +241,10 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
   app.openapi(routes.ready, async (c) => {
     await holder.refreshIfDue();
     const loaded = holder.current();
-    if (!loaded) return c.json({ status: 'not_ready' as const, reason: 'no model loaded: nothing is promoted in the registry yet' }, 503);
+    if (!loaded) {
+      const failure = holder.lastLoadError();
+      return c.json({ status: 'not_ready' as const, reason: failure ? `no model loaded: ${failure}` : 'no model loaded: nothing is promoted in the registry yet' }, 503);
+    }
     return c.json({ status: 'ready' as const, model_version: loaded.version }, 200);
   });
 

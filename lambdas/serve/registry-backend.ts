@@ -7,7 +7,7 @@ import { predictInputs, type ModelArtifact } from '../../model/artifact';
 import type { FeatureSet } from '../../model/features';
 import { seededRandom } from '../../model/gbm';
 import { scoreRegression, type Scores } from '../../model/metrics';
-import { ModelNotFound, newVersionName, type ModelRegistry } from '../../model/registry';
+import { BrokenPointer, ModelNotFound, newVersionName, type ModelRegistry } from '../../model/registry';
 import { trainIbuModel, type TrainingRow } from '../../model/train';
 import type { LabelledBeerInput } from './beer-request-schema';
 import type { HoldoutMetrics, ModelBackend, RetrainOutcome } from './model-backend';
@@ -21,6 +21,16 @@ export interface RegistryBackendOptions {
   readonly defaultFeatureSet?: FeatureSet;
   /** Seeds the held-out split, so the same records always compare on the same part. */
   readonly seed?: number;
+}
+
+/** The promoted version, or null when nothing is promoted or the pointer is broken (with why). */
+async function pointedVersion(registry: ModelRegistry): Promise<{ version: string | null; broken?: BrokenPointer }> {
+  try {
+    return { version: await registry.promotedVersion() };
+  } catch (error) {
+    if (error instanceof BrokenPointer) return { version: null, broken: error };
+    throw error;
+  }
 }
 
 const metricsOf = (s: Scores): HoldoutMetrics => ({ rmse: s.rmse, mae: s.mae, r2: s.r2 });
@@ -60,8 +70,10 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
 
     async list() {
       const versions = await registry.list();
+      const { broken } = await pointedVersion(registry);
       return {
         promoted: versions.find((v) => v.promoted)?.version ?? null,
+        ...(broken ? { pointer_error: broken.message } : {}),
         versions: versions.reverse().map((v) => ({
           version: v.version,
           created_at: v.lineage.trainedAt,
@@ -74,7 +86,8 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
     },
 
     async promote(version) {
-      const previous = await registry.promotedVersion();
+      // From any pointer state: a broken pointer is exactly what a rollback must repair.
+      const previous = (await pointedVersion(registry)).version;
       try {
         await registry.promote(version);
       } catch (error) {
@@ -125,7 +138,7 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
             : force
               ? `forced: worse than ${current!.version} on the held-out records (RMSE ${candidateScores.rmse.toFixed(2)} > ${currentScores.rmse.toFixed(2)})`
               : `not promoted: worse than ${current!.version} on the held-out records (RMSE ${candidateScores.rmse.toFixed(2)} > ${currentScores.rmse.toFixed(2)}); send force: true to promote it anyway`;
-      const previous = await registry.promotedVersion();
+      const previous = (await pointedVersion(registry)).version;
       if (promote) await registry.promote(version);
       return {
         ok: true,

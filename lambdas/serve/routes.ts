@@ -119,6 +119,7 @@ export function serveRoutes(limits: ServeLimits) {
           z
             .object({
               promoted: z.string().nullable(),
+              pointer_error: z.string().optional().openapi({ description: 'why the promotion pointer cannot be read (promoted is then null); promoting a version repairs it' }),
               loaded: z.string().nullable().openapi({ description: 'the version this instance answers with' }),
               versions: z.array(modelVersionSchema),
             })
