@@ -4,11 +4,14 @@ import { openDuckDbLake } from './duckdb';
 import type { QueryEngine } from './query-engine';
 
 export type QueryEngineConfig =
-  | { readonly kind: 'duckdb'; readonly lakeDir: string; readonly timeoutMs?: number }
+  | { readonly kind: 'duckdb'; readonly lakeDir: string; readonly timeoutMs?: number; readonly allowLocalFiles?: boolean }
   | ({ readonly kind: 'athena' } & AthenaEngineOptions);
 
 export async function openQueryEngine(config: QueryEngineConfig): Promise<QueryEngine> {
-  if (config.kind === 'duckdb') return openDuckDbLake(config.lakeDir, config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs });
+  if (config.kind === 'duckdb') {
+    const { kind: _kind, lakeDir, ...options } = config;
+    return openDuckDbLake(lakeDir, options);
+  }
   const { kind: _kind, ...options } = config;
   return createAthenaEngine(options);
 }
