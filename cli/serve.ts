@@ -16,6 +16,7 @@ import { predictionLogRowsCounter } from '../lambdas/serve/prediction-log';
 import { createThreadedPredictionLog } from '../lambdas/serve/threaded-prediction-log';
 import { createLiveWindow } from '../lambdas/serve/monitor';
 import { createServeMetrics } from '../lambdas/serve/serve-metrics';
+import { lakeRetrainOptions } from '../local/lake-retrain';
 import { lakeOption } from './options';
 
 export const defaultServePort = 8000;
@@ -107,6 +108,7 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
     port: flags.port,
     host: serveHost,
     registry,
+    retrain: lakeRetrainOptions(flags.lake),
     metrics,
     monitor,
     predictionSink: (event) => {

@@ -211,6 +211,8 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
   app.openapi(routes.retrain, async (c) => {
     const { records, force } = c.req.valid('json');
     const outcome = await exclusive(async () => {
+      // Compare with the promoted model even when this is the first request after start-up.
+      await holder.refreshIfDue();
       const result = await backend.retrain(records as readonly LabelledBeerInput[], holder.current(), force ?? false);
       if (result.ok && result.promoted) await holder.reload();
       return result;

@@ -29,6 +29,8 @@ export type RetrainOutcome =
       readonly reason: string;
       readonly previous_version: string | null;
       readonly holdout: { readonly rows: number; readonly candidate: HoldoutMetrics; readonly current: HoldoutMetrics | null };
+      /** Both models on rows the submitter did not choose (the lake's training set); null when the backend has none. */
+      readonly reference?: { readonly rows: number; readonly candidate: HoldoutMetrics; readonly current: HoldoutMetrics | null } | null;
     }
   | { readonly ok: false; readonly error: { readonly name: 'DegenerateTrainingSet'; readonly message: string; readonly issues: readonly { path: string; reason: string }[] } };
 
