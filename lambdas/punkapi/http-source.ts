@@ -1,8 +1,9 @@
 /**
  * A PunkAPI over HTTP, at any base URL: the shut-down original's shape (v2: `/beers/random`
  * is a one-element array), the community v3 mirror's (an object), or the local server.
- * Every request has a timeout; timeouts, 429 and 5xx are retried with backoff within a
- * bound on attempts and on total time.
+ * Every request has a timeout and a size limit (an answer is read chunk by chunk and dropped
+ * past it); timeouts, oversized answers, 429 and 5xx are retried with backoff within a bound
+ * on attempts and on total time.
  */
 import { backoffDelay, sleep, type BackoffPolicy } from '../retry-backoff';
 import { maxPerPage, notABeerReason, type BeerSource, type CollectedBeer } from './beer-source';
