@@ -1,6 +1,7 @@
 /** `brewlake models` and `brewlake promote V`: the registry's versions, and moving its pointer. */
 import { Command } from 'commander';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
+import { BrokenPointer } from '../model/registry';
 import { jsonOption, lakeOption } from './options';
 
 const registryOf = (flags: { lake: string; registry?: string }) => openRegistry(flags.registry ?? localRegistryDir(flags.lake));
@@ -11,8 +12,13 @@ export const modelsCommand = new Command('models')
   .option('--registry <location>', 'a folder or s3://bucket/prefix (default: <lake>/_models)')
   .addOption(jsonOption())
   .action(async (flags: { lake: string; registry?: string; json?: boolean }) => {
-    const versions = await registryOf(flags).list();
+    const registry = registryOf(flags);
+    const versions = await registry.list();
     if (versions.length === 0) console.error('no model versions yet: run `npx brewlake train`');
+    await registry.promotedVersion().catch((error: unknown) => {
+      if (!(error instanceof BrokenPointer)) throw error;
+      console.error(`warning: ${error.message}`);
+    });
     for (const v of versions) {
       const cv = v.lineage.cv?.mean;
       console.log(
@@ -31,7 +37,12 @@ export const promoteCommand = new Command('promote')
   .option('--registry <location>', 'a folder or s3://bucket/prefix (default: <lake>/_models)')
   .action(async (version: string, flags: { lake: string; registry?: string }) => {
     const registry = registryOf(flags);
-    const before = await registry.promotedVersion();
+    // The rollback works from any pointer state: a broken pointer is what it repairs.
+    const before = await registry.promotedVersion().catch((error: unknown) => {
+      if (error instanceof BrokenPointer) return error;
+      throw error;
+    });
     await registry.promote(version);
-    console.log(`promoted ${version}${before && before !== version ? ` (was ${before})` : ''}`);
+    if (before instanceof BrokenPointer) console.log(`promoted ${version} (repaired the pointer: ${before.reason})`);
+    else console.log(`promoted ${version}${before && before !== version ? ` (was ${before})` : ''}`);
   });

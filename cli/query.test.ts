@@ -76,6 +76,20 @@ describe('brewlake query', () => {
     expect(athena.code).not.toBe(0);
     expect(athena.stderr).toMatch(/--workgroup or BREWLAKE_ATHENA_WORKGROUP/);
   });
+
+  it('refuses to read or write files outside the lake, naming the file and the flag; --allow-local-files reads them', async () => {
+    const passwd = await brewlake('--lake', lake, "select count(*) as n from read_csv('/etc/passwd')");
+    expect(passwd.code).not.toBe(0);
+    expect(passwd.stderr).toMatch(/\/etc\/passwd is outside the lake .*--allow-local-files/);
+    const copy = await brewlake('--lake', lake, `copy (select 1) to '${lake}/raw/poison.json'`);
+    expect(copy.code).not.toBe(0);
+    expect(copy.stderr).toMatch(/only reads .*COPY statement/);
+    const attach = await brewlake('--lake', lake, `attach '${lake}/x.db'`);
+    expect(attach.stderr).toMatch(/only reads .*ATTACH statement/);
+    const allowed = await brewlake('--lake', lake, '--allow-local-files', '--format', 'json', "select count(*) > 0 as read from read_csv('/etc/passwd', header = false, delim = ':')");
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout)).toEqual([{ read: true }]);
+  });
 });
 
 describe('brewlake query, wide rows', () => {

@@ -13,6 +13,7 @@ interface QueryFlags extends EngineFlags {
   format: OutputFormat;
   saved?: string;
   list?: boolean;
+  allowLocalFiles?: boolean;
 }
 
 export const queryCommand = new Command('query')
@@ -21,6 +22,7 @@ export const queryCommand = new Command('query')
   .addOption(new Option('--format <format>', 'output format').choices(outputFormats).default('table'))
   .option('--saved <name>', 'run a saved query from glue/queries/')
   .option('--list', 'list the saved queries')
+  .option('--allow-local-files', "let the SQL read files outside the lake (read_csv('beers.csv')); without it DuckDB reads only the lake's folder")
   .addOption(lakeOption());
 for (const option of engineOptions()) queryCommand.addOption(option);
 
@@ -35,7 +37,8 @@ queryCommand.action(async (sqlArgument: string | undefined, flags: QueryFlags) =
   const sql = flags.saved !== undefined ? savedQuery(flags.saved).sql : sqlArgument;
   if (sql === undefined || sql.trim() === '') throw new Error('give the SQL to run, --saved NAME, or --list');
 
-  const engine = await openQueryEngine(engineConfigFromFlags(flags));
+  const config = engineConfigFromFlags(flags);
+  const engine = await openQueryEngine(config.kind === 'duckdb' && flags.allowLocalFiles ? { ...config, allowLocalFiles: true } : config);
   try {
     const result = await engine.query(sql);
     process.stdout.write(formatResult(result, flags.format, terminalLayout()));

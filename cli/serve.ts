@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { openQueryEngine } from '../glue/open-query-engine';
 import { featureSets } from '../model/features';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
+import { BrokenPointer } from '../model/registry';
 import { scoringSql } from '../model/batch-scoring';
 import { runTraining } from '../model/training-run';
 import { featureInputOfRow } from '../model/training-data';
@@ -15,6 +16,7 @@ import { predictionLogRowsCounter } from '../lambdas/serve/prediction-log';
 import { createThreadedPredictionLog } from '../lambdas/serve/threaded-prediction-log';
 import { createLiveWindow } from '../lambdas/serve/monitor';
 import { createServeMetrics } from '../lambdas/serve/serve-metrics';
+import { lakeRetrainOptions } from '../local/lake-retrain';
 import { lakeOption } from './options';
 import { ensurePortFree, portUnavailableOf } from './port-free';
 
@@ -95,7 +97,13 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   await ensurePortFree(host, flags.port);
   const registryLocation = flags.registry ?? localRegistryDir(flags.lake);
   const registry = openRegistry(registryLocation);
-  if ((await registry.promotedVersion()) === null) await trainFirstModel(flags.lake, registryLocation);
+  const promoted = await registry.promotedVersion().catch((error: unknown) => {
+    if (!(error instanceof BrokenPointer)) throw error;
+    // Serve anyway: /ready names the problem, and POST /models/VERSION/promote repairs it.
+    console.error(`warning: ${error.message}`);
+    return error;
+  });
+  if (promoted === null) await trainFirstModel(flags.lake, registryLocation);
 
   // Every answered prediction flows back into the lake's prediction_log table, from a worker
   // thread running the local delivery stream.
@@ -106,6 +114,7 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
     port: flags.port,
     host,
     registry,
+    retrain: lakeRetrainOptions(flags.lake),
     metrics,
     monitor,
     predictionSink: (event) => {

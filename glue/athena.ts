@@ -195,9 +195,6 @@ export function createAthenaEngine(options: AthenaEngineOptions): AthenaEngine {
 
 function rowObject(columns: readonly ResultColumn[], row: Row): Record<string, JsonValue> {
   const data = row.Data ?? [];
-  const result: Record<string, JsonValue> = {};
-  columns.forEach((column, i) => {
-    result[column.name] = athenaValue(data[i]?.VarCharValue, column.type);
-  });
-  return result;
+  // fromEntries defines own properties: a column aliased `__proto__` stays a column.
+  return Object.fromEntries(columns.map((column, i) => [column.name, athenaValue(data[i]?.VarCharValue, column.type)]));
 }

@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { duckDbType } from './column-types';
-import { openDuckDbLake, type DuckDbLakeEngine } from './duckdb';
+import { savedQueries } from './saved-queries';
+import { QueryRefused, openDuckDbLake, type DuckDbLakeEngine } from './duckdb';
 import { catalogue, cleanedRowOf, writeLakeFile } from '../test/catalogue-lake';
 import { errorsPrefix, processingFailedPrefix, firehoseObjectKey } from './layout';
 import { QueryCancelled, QueryFailed, QueryTimeout } from './query-engine';
@@ -29,6 +30,13 @@ const beerById = (id: number) => {
 };
 
 describe('openDuckDbLake', () => {
+  it('keeps a column aliased like an Object.prototype key as a column', async () => {
+    engine = await openDuckDbLake(lake);
+    const { rows } = await engine.query(`select 1 as "__proto__", 2 as "constructor", 3 as "toString"`);
+    expect(rows).toHaveLength(1);
+    expect(Object.entries(rows[0]!)).toEqual([['__proto__', 1], ['constructor', 2], ['toString', 3]]);
+  });
+
   it('exposes one view per lake table with exactly the schema columns and types, even with no files', async () => {
     engine = await openDuckDbLake(lake);
     for (const table of lakeTables) {
@@ -168,5 +176,52 @@ describe('openDuckDbLake', () => {
     await closing.close();
     expect(await running).toBeInstanceOf(QueryCancelled);
     await expect(closing.query('select 1')).rejects.toBeInstanceOf(QueryCancelled);
+  });
+});
+
+describe('the engine locked to the lake', () => {
+  let outside: string;
+  beforeEach(async () => {
+    outside = await mkdtemp(join(tmpdir(), 'brewlake-outside-'));
+    await writeFile(join(outside, 'secret.csv'), 'a,b\n1,2\n');
+  });
+  afterEach(() => rm(outside, { recursive: true, force: true }));
+
+  it.each([
+    ['read_csv of a file outside the lake', (o: string) => `select * from read_csv('${o}/secret.csv')`, /secret\.csv is outside the lake .*--allow-local-files/],
+    ['/etc/passwd', () => `select * from read_csv('/etc/passwd')`, /\/etc\/passwd is outside the lake/],
+    ['read_text', (o: string) => `select * from read_text('${o}/secret.csv')`, /outside the lake/],
+    ['COPY … TO outside', (o: string) => `copy (select 1) to '${o}/out.csv'`, /refused: /],
+    ['COPY … TO inside the lake', (_: string, l: string) => `copy (select 1) to '${l}/cleaned/x.json'`, /only reads .*COPY statement/],
+    ['ATTACH inside the lake', (_: string, l: string) => `attach '${l}/x.db'`, /only reads .*ATTACH statement/],
+    ['ATTACH outside', (o: string) => `attach '${o}/x.db'`, /refused: /],
+    ['unlocking it', () => 'set enable_external_access = true', /only reads .*SET statement/],
+    ['a write hidden after a read', (o: string) => `select 1; copy (select 1) to '${o}/out.csv'`, /refused: /],
+    ['CREATE TABLE', () => 'create table t as select 1', /only reads .*CREATE statement/],
+    ['INSTALL an extension', () => 'install httpfs', /refused: /],
+  ])('refuses %s with a clear message, and writes nothing', async (_, sqlOf, message) => {
+    engine = await openDuckDbLake(lake);
+    const sql = sqlOf(outside, lake);
+    const error = await engine.query(sql).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueryRefused);
+    expect((error as Error).message).toMatch(message);
+    expect((await readdir(outside)).sort()).toEqual(['secret.csv']);
+    expect(await readdir(lake)).toEqual([]);
+    // Still serving reads afterwards.
+    expect((await engine.query('select count(*) as n from beers')).rows).toEqual([{ n: 0 }]);
+  });
+
+  it('reads local files only when asked to, and still refuses to write', async () => {
+    engine = await openDuckDbLake(lake, { allowLocalFiles: true });
+    expect((await engine.query(`select a, b from read_csv('${outside}/secret.csv')`)).rows).toEqual([{ a: 1, b: 2 }]);
+    await expect(engine.query(`copy (select 1) to '${outside}/out.csv'`)).rejects.toThrow(/only reads .*COPY statement/);
+    expect((await readdir(outside)).sort()).toEqual(['secret.csv']);
+  });
+
+  it('answers every view and saved query on the locked engine', async () => {
+    await writeLakeFile(lake, cleanedBeerTable, catalogue.map((b) => cleanedRowOf(b, at('2025-01-01T00:00:00Z'))), { time: at('2025-01-01T00:00:00Z'), id: 'a' });
+    engine = await openDuckDbLake(lake);
+    for (const table of [...lakeTables, beersView]) expect((await engine.query(`select count(*) as n from "${table.name}"`)).rows.length).toBe(1);
+    for (const q of savedQueries()) expect((await engine.query(q.sql)).rows.length, q.name).toBeGreaterThan(0);
   });
 });

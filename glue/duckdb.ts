@@ -27,6 +27,7 @@ import {
   type DuckDBConnection,
   type DuckDBValue,
   type DuckDBValueConverter,
+  StatementType,
   type Json,
 } from '@duckdb/node-api';
 import { duckDbType } from './column-types';
@@ -52,7 +53,26 @@ export interface DuckDbLakeOptions {
   readonly timeoutMs?: number;
   /** The tables to expose. Default: every table in `lakeTables`. */
   readonly tables?: readonly TableDefinition[];
+  /**
+   * Let SQL read files outside the lake (`read_csv('~/beers.csv')`). Default false: the
+   * engine reads only below the lake folder. Either way, queries are read-only.
+   */
+  readonly allowLocalFiles?: boolean;
 }
+
+/**
+ * A statement the lake engine will not run: it only reads. Writing (`COPY … TO`, `CREATE`),
+ * attaching databases, loading extensions or changing settings is refused before it runs.
+ */
+export class QueryRefused extends Error {
+  override readonly name = 'QueryRefused';
+  constructor(readonly sql: string, reason: string) {
+    super(`refused: ${reason}`);
+  }
+}
+
+/** What `query()` runs: statements that read (DESCRIBE, SUMMARIZE, SHOW, PRAGMA … are SELECTs to DuckDB). */
+const readingStatements: ReadonlySet<StatementType> = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
 
 interface RunningStatement {
   readonly sql: string;
@@ -91,6 +111,13 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
   const tables = options.tables ?? lakeTables;
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
+  if (!options.allowLocalFiles) {
+    // Locked to the lake: files are read only below its folder, and the lock cannot be
+    // lifted from SQL (`SET enable_external_access = true` fails once locked).
+    await connection.run(`set allowed_directories = [${sqlString(`${root.replace(/\/+$/, '')}/`)}]`);
+    await connection.run('set enable_external_access = false');
+    await connection.run('set lock_configuration = true');
+  }
   const viewFiles = new Map<string, string>();
   let closed = false;
   let running: RunningStatement | undefined;
@@ -133,11 +160,16 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
     try {
       await refreshViews();
       if (current.interruptedBy) throw new Error('interrupted before the statement started');
+      await refuseWriting(connection, sql);
       return await readResult(connection, sql);
     } catch (error) {
+      if (error instanceof QueryRefused) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      const file = /Cannot access (?:file|directory) "([^"]*)" - file system operations are disabled by configuration/.exec(message);
+      if (file) throw new QueryRefused(sql, `${file[1]} is outside the lake (${root}): the engine reads only the lake's files; brewlake query --allow-local-files reads local files`);
       if (current.interruptedBy === 'timeout') throw new QueryTimeout('duckdb', sql, options.timeoutMs ?? 0);
       if (current.interruptedBy === 'close') throw new QueryCancelled('duckdb', sql, 'the engine was closed while the query ran');
-      throw new QueryFailed('duckdb', sql, error instanceof Error ? error.message : String(error));
+      throw new QueryFailed('duckdb', sql, message);
     } finally {
       clearTimeout(timer);
       running = undefined;
@@ -173,12 +205,24 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
   };
 }
 
+/** Throws `QueryRefused` unless every statement in `sql` only reads. */
+async function refuseWriting(connection: DuckDBConnection, sql: string): Promise<void> {
+  const statements = await connection.extractStatements(sql);
+  for (let i = 0; i < statements.count; i++) {
+    const prepared = await statements.prepare(i);
+    const type = prepared.statementType;
+    prepared.destroySync();
+    if (!readingStatements.has(type)) throw new QueryRefused(sql, `the lake engine only reads (SELECT, EXPLAIN, DESCRIBE, SUMMARIZE …); this is a ${StatementType[type] ?? type} statement`);
+  }
+}
+
 async function readResult(connection: DuckDBConnection, sql: string): Promise<QueryResult> {
   const reader = await connection.runAndReadAll(sql);
   const names = reader.columnNames();
   const types = reader.columnTypes();
   const columns = names.map((name, i) => ({ name, type: String(types[i]) }));
-  const rows = reader.convertRowObjects(lakeValueConverter) as Record<string, JsonValue>[];
+  // Built with fromEntries (own properties), so a column aliased `__proto__` stays a column.
+  const rows = (reader.convertRows(lakeValueConverter) as JsonValue[][]).map((row) => Object.fromEntries(names.map((name, i) => [name, row[i] ?? null])));
   return { columns, rows };
 }
 

@@ -131,5 +131,7 @@ export function normalizeHop(hop: RawHop): HopAddition {
 export function boilMinutes(hop: Pick<HopAddition, 'add' | 'stage'>): number {
   const written = hop.add === null ? undefined : addMinutes(hop.add);
   if (written !== undefined) return written;
-  return stageBoilMinutes[(hop.stage as HopStage | null) ?? hopStage(hop.add)] ?? 0;
+  // A stage read back from the lake is any text: only the five stages index the table (never `constructor`).
+  const stage = hop.stage !== null && Object.hasOwn(stageBoilMinutes, hop.stage) ? (hop.stage as HopStage) : hopStage(hop.add);
+  return stageBoilMinutes[stage];
 }

@@ -8,7 +8,8 @@
  */
 import { memoBySpelling } from '../glue/spelling-memo';
 
-const typicalAlphaPercent: Readonly<Record<string, number>> = {
+// A Map, not an object: a hop called `constructor` or `__proto__` must find nothing here.
+const typicalAlphaPercent: ReadonlyMap<string, number> = new Map(Object.entries({
   simcoe: 13, amarillo: 9, centennial: 10, citra: 12, chinook: 13, columbus: 15, cascade: 6, magnum: 13,
   mosaic: 12.3, 'nelson sauvin': 12.5, 'first gold': 7.5, motueka: 7, galena: 13, ahtanum: 5, 'bramling cross': 7,
   'sorachi ace': 12, saaz: 3.5, 'mandarina bavaria': 8.5, willamette: 5, fuggles: 4.5, fuggle: 4.5,
@@ -20,7 +21,7 @@ const typicalAlphaPercent: Readonly<Record<string, number>> = {
   'hbc 369': 12.3, pioneer: 9.5, pacifica: 5.5, apollo: 17, strisselspalt: 2, 'pacific jade': 13, tettnang: 4.5,
   spalter: 4, 'bramling cross/ first gold': 7.3,
   'columbus extract': 40, 'co2 extract': 40, 'c02 extract': 40, 'hop extract': 40,
-};
+}));
 
 /** Not hops: adjuncts the recipes list with the hops. */
 const noAlpha = /coffee|honey|ginger|cocoa|peel|coriander|lactose|oak|vanilla|cinnamon|milk|jasmine|maple|juice|pepper|carda|nutmeg|anis|sugar|spice|fruit|tea\b/;
@@ -33,7 +34,7 @@ export const hopVarietyKey = (name: string | null | undefined) => (name ?? '').t
 
 const alphaOfSpelling = memoBySpelling((spelling) => {
   const key = hopVarietyKey(spelling);
-  return typicalAlphaPercent[key] ?? (noAlpha.test(key) ? 0 : unknownHopAlphaPercent);
+  return typicalAlphaPercent.get(key) ?? (noAlpha.test(key) ? 0 : unknownHopAlphaPercent);
 });
 
 export const hopAlphaPercent = (name: string | null | undefined): number => alphaOfSpelling(name ?? '');

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { catalogue, cleanedRowOf } from '../test/catalogue-lake';
 import { ArtifactError, parseArtifact, predictInputs, type ModelArtifact } from './artifact';
-import { createLocalRegistry, createS3Registry, newVersionName, type Lineage, type ModelRegistry } from './registry';
+import { BrokenPointer, createLocalRegistry, createS3Registry, newVersionName, type Lineage, type ModelRegistry } from './registry';
 import { ibuModelParams, trainIbuModel, type TrainingRow } from './train';
 import { trainingRowOf } from './training-data';
 
@@ -189,5 +190,104 @@ describe('the S3 registry', () => {
     s3.objects.set('versions/bad/lineage.json', { body: JSON.stringify(lineageFor('bad')), etag: '"y"' });
     await expect(registry.promote('bad')).rejects.toThrow(ArtifactError);
     expect(await registry.promotedVersion()).toBe('good');
+  });
+});
+
+describe.each([
+  ['the local registry', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'registry-pointer-'));
+    const registry = createLocalRegistry(dir);
+    return {
+      registry,
+      pointerName: join(dir, 'PROMOTED'),
+      writePointer: (bytes: Uint8Array) => writeFile(join(dir, 'PROMOTED'), bytes),
+      truncateModel: async (version: string) => {
+        const path = join(dir, 'versions', version, 'model.json');
+        const text = await readFile(path, 'utf8');
+        await writeFile(path, text.slice(0, text.length >> 1));
+        return path;
+      },
+    };
+  }],
+  ['the S3 registry', async () => {
+    const s3 = fakeS3();
+    const registry = createS3Registry({ client: s3.client, bucket: 'models', prefix: 'ibu/' });
+    let etag = 0;
+    return {
+      registry,
+      pointerName: 's3://models/ibu/PROMOTED',
+      writePointer: async (bytes: Uint8Array) => void s3.objects.set('ibu/PROMOTED', { body: new TextDecoder().decode(bytes), etag: `"w${++etag}"` }),
+      truncateModel: async (version: string) => {
+        const key = `ibu/versions/${version}/model.json`;
+        const stored = s3.objects.get(key)!;
+        s3.objects.set(key, { body: stored.body.slice(0, stored.body.length >> 1), etag: '"t"' });
+        return `s3://models/${key}`;
+      },
+    };
+  }],
+])('%s from any pointer state', (_, open) => {
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const validPointer = JSON.stringify({ version: 'v0', promotedAt: '2026-01-01T00:00:00.000Z' });
+  /** Any bytes: random ones, every cut of a real pointer (a torn write), and pointers to versions that are not stored. */
+  const pointerBytes = fc.oneof(
+    fc.uint8Array({ maxLength: 80 }),
+    fc.integer({ min: 0, max: validPointer.length }).map((n) => encode(validPointer.slice(0, n))),
+    fc.constantFrom('', ' \n', '{}', 'null', '[]', '{"version":""}', '{"version":"v9"}', '{"version":"../x"}', '{"version":42}').map(encode),
+    fc.string().map(encode),
+  );
+
+  it('reads every pointer as a stored version or a BrokenPointer naming the file, never as "nothing promoted"; promoting repairs it', async () => {
+    const { registry, pointerName, writePointer } = await open();
+    await registry.save(artifact, lineageFor('v0'));
+    await registry.save(artifact, lineageFor('v1'));
+    await fc.assert(
+      fc.asyncProperty(pointerBytes, async (bytes) => {
+        await writePointer(bytes);
+        const read = await registry.promotedVersion().catch((error: unknown) => error);
+        if (read === 'v0') {
+          expect((await registry.promoted())?.version).toBe('v0');
+        } else if (typeof read === 'string') {
+          // Well-formed but naming a version that is not stored: it reads, and cannot load.
+          expect(read).toBe('v9');
+          const error = await registry.promoted().catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(BrokenPointer);
+          expect((error as Error).message).toContain(pointerName);
+        } else {
+          expect(read).toBeInstanceOf(BrokenPointer);
+          expect((read as Error).message).toContain(pointerName);
+          await expect(registry.promoted()).rejects.toThrow(BrokenPointer);
+        }
+        expect((await registry.list()).map((v) => v.version)).toEqual(['v0', 'v1']);
+        // The rollback, from whatever state the pointer is in.
+        await registry.promote('v1');
+        expect(await registry.promotedVersion()).toBe('v1');
+        expect((await registry.promoted())?.version).toBe('v1');
+        expect((await registry.list()).filter((v) => v.promoted).map((v) => v.version)).toEqual(['v1']);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a pointer naming a version that is not stored is broken, and says which version', async () => {
+    const { registry, pointerName, writePointer } = await open();
+    await registry.save(artifact, lineageFor('v0'));
+    await writePointer(encode('{"version":"gone","promotedAt":"x"}'));
+    await expect(registry.promoted()).rejects.toThrow(new BrokenPointer(pointerName, 'it names gone, which is not stored').message);
+    await registry.promote('v0');
+    expect((await registry.promoted())?.version).toBe('v0');
+  });
+
+  it('a truncated promoted model.json is an ArtifactError naming the file, not "nothing is promoted"', async () => {
+    const { registry, truncateModel } = await open();
+    await registry.save(artifact, lineageFor('v0'));
+    await registry.save(artifact, lineageFor('v1'));
+    await registry.promote('v0');
+    const path = await truncateModel('v0');
+    const error = await registry.promoted().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ArtifactError);
+    expect((error as Error).message).toContain(path);
+    expect((error as Error).message).toMatch(/not JSON, perhaps truncated/);
+    await registry.promote('v1');
+    expect((await registry.promoted())?.version).toBe('v1');
   });
 });

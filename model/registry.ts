@@ -15,7 +15,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArtifact, type CvSummary, type ModelArtifact } from './artifact';
+import { ArtifactError, parseArtifact, type CvSummary, type ModelArtifact } from './artifact';
 import type { FeatureSet } from './features';
 import type { GbmParams } from './gbm';
 
@@ -54,7 +54,7 @@ export interface ModelRegistry {
   lineage(version: string): Promise<Lineage>;
   /** Atomically points at `version`, after checking its artifact loads. */
   promote(version: string): Promise<void>;
-  /** The promoted version's name. */
+  /** The promoted version's name; null when nothing was ever promoted. Throws `BrokenPointer` when the pointer cannot be read. */
   promotedVersion(): Promise<string | null>;
   /**
    * What the pointer is right now, without reading it: changes whenever it is written. For
@@ -62,6 +62,10 @@ export interface ModelRegistry {
    * file's inode, time and size, new with every atomic rename). `undefined`: no pointer.
    */
   pointerTag(): Promise<string | undefined>;
+  /**
+   * The promoted version and its artifact; null only when nothing was ever promoted. A broken
+   * pointer (`BrokenPointer`) or a broken artifact (`ArtifactError`) is an error, never "none".
+   */
   promoted(): Promise<{ version: string; artifact: ModelArtifact } | null>;
   /** Stores a file beside a version (its HTML report). */
   attach(version: string, name: string, body: string, contentType: string): Promise<string>;
@@ -71,6 +75,18 @@ export class ModelNotFound extends Error {
   override readonly name = 'ModelNotFound';
   constructor(readonly version: string, location: string) {
     super(`no model version ${version} in ${location}`);
+  }
+}
+
+/**
+ * The pointer exists but names no usable version: empty, torn, not JSON, no version in it,
+ * or a version that is not stored. Promoting any stored version repairs it (the rollback
+ * works from any pointer state); nothing reads it as "nothing is promoted".
+ */
+export class BrokenPointer extends Error {
+  override readonly name = 'BrokenPointer';
+  constructor(readonly source: string, readonly reason: string) {
+    super(`the promotion pointer ${source} is broken (${reason}): promote a stored version to repair it (brewlake promote VERSION, or POST /models/VERSION/promote)`);
   }
 }
 
@@ -97,6 +113,37 @@ interface Pointer {
   readonly promotedAt: string;
 }
 
+/** The pointer file's text as a pointer, or `BrokenPointer` saying what is wrong with it. */
+export function parsePointer(text: string, source: string): Pointer {
+  if (text.trim() === '') throw new BrokenPointer(source, 'it is empty');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new BrokenPointer(source, `not JSON, perhaps torn: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const version = typeof value === 'object' && value !== null ? (value as { version?: unknown }).version : undefined;
+  if (typeof version !== 'string' || !validVersion.test(version)) throw new BrokenPointer(source, 'it names no version');
+  return value as Pointer;
+}
+
+/** The promoted version with its artifact; a pointer naming a version that is not stored is broken. */
+async function loadPointed(registry: ModelRegistry, version: string, pointerSource: string): Promise<{ version: string; artifact: ModelArtifact }> {
+  try {
+    return { version, artifact: await registry.load(version) };
+  } catch (error) {
+    if (error instanceof ModelNotFound) throw new BrokenPointer(pointerSource, `it names ${version}, which is not stored`);
+    throw error;
+  }
+}
+
+/** `registry.list()`'s promoted name: a broken pointer marks no version (list() still lists them all). */
+const promotedOrNoneIfBroken = (registry: ModelRegistry) =>
+  registry.promotedVersion().catch((error: unknown) => {
+    if (error instanceof BrokenPointer) return null;
+    throw error;
+  });
+
 // ---- local: a folder ----------------------------------------------------------------
 
 /** `<dir>/versions/<version>/{model.json,lineage.json,…}` and the pointer `<dir>/PROMOTED`. */
@@ -119,8 +166,8 @@ export function createLocalRegistry(dir: string): ModelRegistry {
     }
     try {
       return JSON.parse(text);
-    } catch {
-      return text; // parseArtifact names what is wrong with it
+    } catch (error) {
+      throw new ArtifactError(path, `not JSON, perhaps truncated (${text.length} bytes): ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   const registry: ModelRegistry = {
@@ -134,7 +181,7 @@ export function createLocalRegistry(dir: string): ModelRegistry {
     },
     async list() {
       const names = await readdir(join(dir, 'versions')).catch(() => [] as string[]);
-      const promoted = await registry.promotedVersion();
+      const promoted = await promotedOrNoneIfBroken(registry);
       const versions: ModelVersion[] = [];
       for (const v of names.sort()) {
         const lineage = await registry.lineage(v).catch(() => undefined);
@@ -166,16 +213,18 @@ export function createLocalRegistry(dir: string): ModelRegistry {
       }
     },
     async promotedVersion() {
+      let text: string;
       try {
-        return (JSON.parse(await readFile(pointerPath, 'utf8')) as Pointer).version;
+        text = await readFile(pointerPath, 'utf8');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
         throw error;
       }
+      return parsePointer(text, pointerPath).version;
     },
     async promoted() {
       const version = await registry.promotedVersion();
-      return version === null ? null : { version, artifact: await registry.load(version) };
+      return version === null ? null : loadPointed(registry, version, pointerPath);
     },
     async attach(version, name, body) {
       checkVersionName(version);
@@ -218,12 +267,13 @@ export function createS3Registry(options: S3RegistryOptions): ModelRegistry {
       throw error;
     }
   }
-  async function readPointer(): Promise<{ pointer: Pointer | null; etag?: string }> {
+  const pointerSource = `s3://${bucket}/${pointerKey}`;
+  /** The pointer object as stored, unparsed (a promotion needs only its ETag); null when there is none. */
+  async function readPointerObject(): Promise<{ text: string; etag?: string } | null> {
     try {
-      const { text, etag } = await getText(pointerKey, 'PROMOTED');
-      return { pointer: JSON.parse(text) as Pointer, ...(etag ? { etag } : {}) };
+      return await getText(pointerKey, 'PROMOTED');
     } catch (error) {
-      if (error instanceof ModelNotFound) return { pointer: null };
+      if (error instanceof ModelNotFound) return null;
       throw error;
     }
   }
@@ -249,7 +299,7 @@ export function createS3Registry(options: S3RegistryOptions): ModelRegistry {
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
-      const promoted = await registry.promotedVersion();
+      const promoted = await promotedOrNoneIfBroken(registry);
       const out: ModelVersion[] = [];
       for (const v of [...versions].sort()) {
         const lineage = await registry.lineage(v).catch(() => undefined);
@@ -261,10 +311,12 @@ export function createS3Registry(options: S3RegistryOptions): ModelRegistry {
       checkVersionName(version);
       const k = key('versions', version, 'model.json');
       const { text } = await getText(k, version);
-      let json: unknown = text;
+      let json: unknown;
       try {
         json = JSON.parse(text);
-      } catch {}
+      } catch (error) {
+        throw new ArtifactError(`s3://${bucket}/${k}`, `not JSON, perhaps truncated (${text.length} bytes): ${error instanceof Error ? error.message : String(error)}`);
+      }
       return parseArtifact(json, `s3://${bucket}/${k}`);
     },
     async lineage(version) {
@@ -275,7 +327,8 @@ export function createS3Registry(options: S3RegistryOptions): ModelRegistry {
       await registry.load(version);
       const attempts = options.maxAttempts ?? 5;
       for (let attempt = 1; attempt <= attempts; attempt++) {
-        const { etag } = await readPointer();
+        // Whatever the pointer holds (even nothing readable), only its ETag matters here.
+        const etag = (await readPointerObject())?.etag;
         const body = JSON.stringify({ version, promotedAt: new Date().toISOString() } satisfies Pointer);
         try {
           // Only if nobody moved the pointer since we read it (or created it, if there was none).
@@ -296,11 +349,12 @@ export function createS3Registry(options: S3RegistryOptions): ModelRegistry {
       }
     },
     async promotedVersion() {
-      return (await readPointer()).pointer?.version ?? null;
+      const stored = await readPointerObject();
+      return stored === null ? null : parsePointer(stored.text, pointerSource).version;
     },
     async promoted() {
       const version = await registry.promotedVersion();
-      return version === null ? null : { version, artifact: await registry.load(version) };
+      return version === null ? null : loadPointed(registry, version, pointerSource);
     },
     async attach(version, name, body, contentType) {
       checkVersionName(version);

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,5 +49,25 @@ describe('a training run on the lake', () => {
     expect(result.rows).toBe(325);
     const { rows } = await engine.query('select count(*) as n, count(distinct id) as ids, min(model_version) as v from predictions');
     expect(rows[0]).toEqual({ n: 325, ids: 325, v: result.version });
+  });
+});
+
+describe('a training run over a broken promotion pointer', () => {
+  it.each([['empty', ''], ['truncated', '{"version":"2026']])('(%s) stores its version and promotes it, repairing the pointer, instead of failing after storing', async (_, text) => {
+    const lake = await mkdtemp(join(tmpdir(), 'lake-broken-'));
+    await writeCatalogueLake(lake);
+    const engine = await openDuckDbLake(lake);
+    try {
+      const registry = createLocalRegistry(join(lake, '_models'));
+      await mkdir(join(lake, '_models'), { recursive: true });
+      await writeFile(join(lake, '_models', 'PROMOTED'), text);
+      const ids = (await engine.query('select id from beers where ibu is not null')).rows.map((r) => r.id as number);
+      const run = await runTraining({ engine, registry, featureSets: ['base'], plan: shuffledFolds(ids, { repeats: 1, k: 3 }) });
+      expect(run.promotion).toMatchObject({ promoted: true, version: run.versions[0]!.version });
+      expect(run.promotion.reason).toMatch(/repair the pointer: the promotion pointer .*PROMOTED is broken/);
+      expect(await registry.promotedVersion()).toBe(run.versions[0]!.version);
+    } finally {
+      await engine.close();
+    }
   });
 });

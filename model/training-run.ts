@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import type { QueryEngine } from '../glue/query-engine';
 import { crossValidate, shuffledFolds, type CvResult, type FoldPlan, type ReferenceResult } from './evaluate';
 import type { FeatureSet } from './features';
-import { newVersionName, type Lineage, type ModelRegistry } from './registry';
+import { BrokenPointer, newVersionName, type Lineage, type ModelRegistry } from './registry';
 import { renderReport } from './report';
 import { trainIbuModel } from './train';
 import { loadTrainingSet } from './training-data';
@@ -85,10 +85,9 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
 
   // The candidate: the best of this run by mean RMSE on the folds.
   const candidate = versions.reduce((best, v) => (v.cv.summary.mean.rmse < best.cv.summary.mean.rmse ? v : best));
-  const current = await options.registry.promotedVersion();
-  let reason = 'no model was promoted yet';
-  if (current !== null) {
-    const lineage = await options.registry.lineage(current);
+  const { current, lineage, broken } = await promotedLineage(options.registry);
+  let reason = broken ? `promoted to repair the pointer: ${broken}` : 'no model was promoted yet';
+  if (current !== null && lineage) {
     // The current model's settings, scored on the same rows and folds: a fair comparison.
     const theirs = crossValidate(rows, plan, lineage.featureSet, { params: lineage.params }).summary.mean.rmse;
     const ours = candidate.cv.summary.mean.rmse;
@@ -104,4 +103,25 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
   }
   await options.registry.promote(candidate.version);
   return { rows: rows.length, plan: plan.source, versions, promotion: { promoted: true, version: candidate.version, reason } };
+}
+
+/**
+ * The promoted version and its lineage, to compare a new model with. A broken pointer, or one
+ * naming a version that is gone, has nothing to compare with: the new model is promoted and
+ * repairs it (the versions just stored are not lost to an error after storing them).
+ */
+async function promotedLineage(registry: ModelRegistry): Promise<{ current: string | null; lineage?: Lineage; broken?: string }> {
+  let current: string | null;
+  try {
+    current = await registry.promotedVersion();
+  } catch (error) {
+    if (error instanceof BrokenPointer) return { current: null, broken: error.message };
+    throw error;
+  }
+  if (current === null) return { current };
+  try {
+    return { current, lineage: await registry.lineage(current) };
+  } catch (error) {
+    return { current: null, broken: `the promoted version ${current} has no readable lineage (${error instanceof Error ? error.message : String(error)})` };
+  }
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPunkApiServer, type RunningPunkApiServer } from '../../local/punkapi-server';
 import { catalogue } from './catalogue';
 import { createHttpSource } from './http-source';
-import { UpstreamGarbage, UpstreamGaveUp, UpstreamStatus } from './upstream-errors';
+import { UpstreamGarbage, UpstreamGaveUp, UpstreamStatus, UpstreamTooLarge } from './upstream-errors';
 
 const fast = { timeoutMs: 300, maxAttempts: 3, totalTimeoutMs: 5_000, backoff: { baseMs: 5, maxMs: 20 } };
 
@@ -138,6 +138,58 @@ describe('the HTTP source when the upstream misbehaves', () => {
       for await (const page of createHttpSource({ baseUrl: up.base, ...fast }).pages(80)) ids.push(...page.map((b) => b.id));
       expect(new Set(ids).size).toBe(100);
       expect(ids).toHaveLength(100);
+    } finally {
+      await up.close();
+    }
+  });
+
+  /** An upstream that streams `[` and then spaces forever (with backpressure), counting what it managed to send. */
+  function endlessBody(headers: Record<string, string>) {
+    const sent = { bytes: 0 };
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const reply = (_: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json', ...headers });
+      res.write('[');
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk)) sent.bytes += chunk.length;
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      pump();
+    };
+    return { reply, sent };
+  }
+
+  it.each([
+    ['chunked, with no Content-Length', {}],
+    ['declaring a size past the limit', { 'content-length': String(10 * 1024 ** 3) }],
+  ])('stops reading an endless body (%s) at the size limit, and retries it as an upstream error', async (_, headers) => {
+    const endless = endlessBody(headers);
+    const up = await scriptedServer([endless.reply]);
+    const limit = 256 * 1024;
+    try {
+      // A timeout far beyond the test's: only the size limit can end these tries.
+      const source = createHttpSource({ baseUrl: up.base, ...fast, timeoutMs: 60_000, totalTimeoutMs: 120_000, maxResponseBytes: limit });
+      const error = await source.random(1).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UpstreamGaveUp);
+      expect((error as UpstreamGaveUp).attempts).toEqual(['UpstreamTooLarge', 'UpstreamTooLarge', 'UpstreamTooLarge']);
+      expect((error as UpstreamGaveUp).last).toBeInstanceOf(UpstreamTooLarge);
+      expect((error as UpstreamGaveUp).last.message).toMatch(/larger than the limit of 262144 bytes/);
+      expect(up.calls()).toBe(3);
+      // What the upstream got out is bounded by the limit plus socket buffers, not by time.
+      expect(endless.sent.bytes).toBeLessThan(3 * (limit + 16 * 1024 * 1024));
+    } finally {
+      await up.close();
+    }
+  });
+
+  it('reads an answer just under the limit', async () => {
+    const up = await scriptedServer([json(200, [beer])]);
+    try {
+      const size = Buffer.byteLength(JSON.stringify([beer]));
+      expect((await createHttpSource({ baseUrl: up.base, ...fast, maxResponseBytes: size }).random(1))[0]!.id).toBe(beer.id);
+      const error = await createHttpSource({ baseUrl: up.base, ...fast, maxResponseBytes: size - 1 }).random(1).catch((e: unknown) => e);
+      expect((error as UpstreamGaveUp).last).toBeInstanceOf(UpstreamTooLarge);
     } finally {
       await up.close();
     }

@@ -39,6 +39,15 @@ export class UpstreamUnreachable extends UpstreamError {
   }
 }
 
+export class UpstreamTooLarge extends UpstreamError {
+  readonly name = 'UpstreamTooLarge';
+  // Like a 5xx: a proxy or a broken deploy answering an oversized page may be gone on the next try.
+  readonly retryable = true;
+  constructor(url: string, readonly limitBytes: number, detail: string) {
+    super(url, `answer larger than the limit of ${limitBytes} bytes (${detail}); the rest was not read`);
+  }
+}
+
 export class UpstreamGarbage extends UpstreamError {
   readonly name = 'UpstreamGarbage';
   // The same URL will answer the same garbage: retrying only delays the error.
@@ -62,4 +71,4 @@ export class UpstreamGaveUp extends Error {
 
 export type { UpstreamError };
 export const isUpstreamError = (e: unknown): e is UpstreamError =>
-  e instanceof UpstreamTimeout || e instanceof UpstreamStatus || e instanceof UpstreamUnreachable || e instanceof UpstreamGarbage;
+  e instanceof UpstreamTimeout || e instanceof UpstreamStatus || e instanceof UpstreamTooLarge || e instanceof UpstreamUnreachable || e instanceof UpstreamGarbage;

@@ -280,3 +280,108 @@ describe('GET /health, /ready', () => {
     expect(await (await app.request('/ready')).json()).toEqual({ status: 'ready', model_version: 'v1' });
   });
 });
+
+describe('a known path asked with the wrong method', () => {
+  it('GET /predict answers 405 with Allow: POST, not 415', async () => {
+    const { app } = makeApp();
+    const res = await app.request('/predict');
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    const body = (await res.json()) as ErrorJson;
+    expect(body.error.name).toBe('MethodNotAllowed');
+    expect(body.error.message).toMatch(/\/predict does not answer GET: it answers POST/);
+  });
+
+  it('every route answers every method it does not serve with 405 and the methods it does', async () => {
+    const { app } = makeApp();
+    const served = new Map<string, Set<string>>();
+    for (const route of app.routes) if (route.method !== 'ALL') served.set(route.path, (served.get(route.path) ?? new Set()).add(route.method));
+    expect(served.size).toBeGreaterThan(8);
+    for (const [path, methods] of served) {
+      const url = path.replace(/:[^/]+/g, 'x');
+      const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].sort().join(', ');
+      for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'].filter((m) => !methods.has(m))) {
+        const res = await app.request(url, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}' });
+        expect([path, method, res.status, res.headers.get('allow')]).toEqual([path, method, 405, allow]);
+      }
+    }
+  });
+
+  it('an unknown path is still 404', async () => {
+    const { app } = makeApp();
+    expect((await app.request('/nowhere', { method: 'DELETE' })).status).toBe(404);
+  });
+});
+
+describe('request ids', () => {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it('are always the server\'s own and unique, whatever X-Request-Id a client sends', async () => {
+    const { app } = makeApp();
+    const seen = new Set<string>();
+    const headerValue = fc.oneof(fc.string({ maxLength: 255 }), fc.stringMatching(/^[\w\-=]{1,255}$/), fc.constant('the-same-id-every-time'));
+    await fc.assert(
+      fc.asyncProperty(headerValue, fc.boolean(), async (sent, valid) => {
+        const headers: Record<string, string> = {};
+        try {
+          new Headers({ 'x-request-id': sent });
+          headers['x-request-id'] = sent;
+        } catch {
+          // Not a value a client can put in a header at all.
+        }
+        const res = await app.request('/predict', post(valid ? beer() : { abv: 'x' }, headers));
+        const body = (await res.json()) as { request_id: string };
+        expect(body.request_id).toMatch(uuid);
+        expect(res.headers.get('x-request-id')).toBe(body.request_id);
+        expect(seen.has(body.request_id)).toBe(false);
+        seen.add(body.request_id);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keep a well-formed client id apart as client_request_id, in the body and X-Client-Request-Id', async () => {
+    const { app } = makeApp();
+    const res = await app.request('/predict', post(beer(), { 'x-request-id': 'checkout-42.retry:1' }));
+    const body = (await res.json()) as { request_id: string; client_request_id?: string };
+    expect(body.client_request_id).toBe('checkout-42.retry:1');
+    expect(body.request_id).not.toBe('checkout-42.retry:1');
+    expect(res.headers.get('x-client-request-id')).toBe('checkout-42.retry:1');
+    const refused = (await (await app.request('/predict', post({ abv: 'x' }, { 'x-request-id': 'trace-7' }))).json()) as ErrorJson & { client_request_id?: string };
+    expect(refused.client_request_id).toBe('trace-7');
+  });
+
+  it.each([
+    ['longer than 64 characters', 'a'.repeat(65)],
+    ['with characters a log reader would have to escape', 'id with spaces'],
+    ['starting with punctuation', '-x'],
+    ['255 characters hono used to take', 'b'.repeat(255)],
+  ])('drop a client id %s', async (_, sent) => {
+    const { app } = makeApp();
+    const res = await app.request('/predict', post(beer(), { 'x-request-id': sent }));
+    const body = (await res.json()) as { request_id: string; client_request_id?: string };
+    expect(body).not.toHaveProperty('client_request_id');
+    expect(res.headers.get('x-client-request-id')).toBeNull();
+    expect(body.request_id).toMatch(uuid);
+  });
+});
+
+describe('bounded beers', () => {
+  it('refuses 1 MiB of empty hops (340,000 additions) with 400 naming hops, and logs nothing', async () => {
+    const logged: unknown[] = [];
+    const { app } = makeApp({ limits: {}, predictionSink: (event) => void logged.push(event) });
+    const body = JSON.stringify({ ...exampleBeer, hops: Array.from({ length: 340_000 }, () => ({})) });
+    expect(body.length).toBeLessThan(1024 * 1024);
+    const res = await app.request('/predict', post(body));
+    await expectRefused(res, 400, 'InvalidRequest', ['hops']);
+    expect(logged).toEqual([]);
+  });
+
+  it('documents the caps in the OpenAPI schema', async () => {
+    const { app } = makeApp();
+    const doc = (await (await app.request('/openapi.json')).json()) as { components: { schemas: Record<string, { properties: Record<string, { maxItems?: number; maxLength?: number }> }> } };
+    expect(doc.components.schemas.Beer!.properties.hops!.maxItems).toBe(64);
+    expect(doc.components.schemas.HopAddition!.properties.name!.maxLength).toBe(128);
+    expect(doc.components.schemas.RetrainRequest!.properties.records!.maxItems).toBe(20_000);
+  });
+});

@@ -7,16 +7,17 @@ import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { checkToken, presentedToken, type TokenSource } from './admin-token';
 import { predictRequestSchemas, type BeerInput, type LabelledBeerInput, type PredictResponse } from './beer-request-schema';
 import { docsAssetFiles, docsAssetsBase, docsAssetsRoute, isDocsAssetFile, type DocsAssetSource } from './docs-assets';
-import { jsonBodyGate, jsonSyntaxError } from './json-body';
+import { clientClosedRequestStatus, jsonBodyGate, jsonSyntaxError } from './json-body';
+import { methodNotAllowedGate } from './method-not-allowed';
 import type { ModelBackend } from './model-backend';
 import { createModelHolder, type ModelHolder } from './model-holder';
 import type { PredictionSink } from './prediction-sink';
 import { prometheusContentType } from './prometheus';
+import { requestIds, type RequestIdVariables } from './request-ids';
 import { fieldIssues, invalidRequestMessage, type ErrorBody, type ErrorName, type FieldIssue } from './request-errors';
 import { serveRoutes } from './routes';
 import { createServeMetrics, type ServeMetrics } from './serve-metrics';
@@ -48,12 +49,18 @@ type AppContext = Context<Env>;
 /** Routes that serve the documentation, not the API: they are not in the OpenAPI document. */
 export const documentationRoutes = ['/', '/openapi.json', '/docs', docsAssetsRoute] as const;
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 422 | 500 | 503;
+type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 422 | 500 | 503 | typeof clientClosedRequestStatus;
 
 export function errorResponse<S extends ErrorStatus>(c: AppContext, status: S, name: ErrorName, message: string, issues?: readonly FieldIssue[]) {
-  const body = { error: { name, message, ...(issues ? { issues: [...issues] } : {}) }, request_id: c.get('requestId') ?? '' } satisfies ErrorBody;
+  const client = c.get('clientRequestId');
+  const body = {
+    error: { name, message, ...(issues ? { issues: [...issues] } : {}) },
+    request_id: c.get('requestId') ?? '',
+    ...(client !== undefined ? { client_request_id: client } : {}),
+  } satisfies ErrorBody;
   c.set('errorName' as never, name as never);
-  return c.json(body, status);
+  // 499 is not in Hono's list of status codes: it is unofficial (nginx's).
+  return c.json(body, status as Exclude<S, typeof clientClosedRequestStatus>);
 }
 
 const invalidRequest = (c: AppContext, issues: readonly FieldIssue[]) => errorResponse(c, 400, 'InvalidRequest', invalidRequestMessage(issues), issues);
@@ -98,7 +105,7 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
     },
   });
 
-  app.use(requestId());
+  app.use(requestIds());
 
   // Metrics: every request, labelled by its route template (not its URL, which would explode the series).
   app.use(async (c, next) => {
@@ -112,6 +119,12 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
     if (c.res.status >= 400) metrics.errors.inc({ route, name: (c.get('errorName' as never) as string | undefined) ?? `HTTP${status}` });
   });
 
+  app.use(
+    methodNotAllowedGate(app as never, (c, allowed) =>
+      errorResponse(c as AppContext, 405, 'MethodNotAllowed', `${c.req.path} does not answer ${c.req.method}: it answers ${allowed.join(', ')}`),
+    ),
+  );
+
   const adminOnly: MiddlewareHandler<Env> = async (c, next) => {
     const check = await checkToken(presentedToken(c.req.raw.headers), options.auth.token);
     if (!check.ok) {
@@ -121,9 +134,16 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
     await next();
   };
 
-  const bodyGate = jsonBodyGate(limits.maxBodyBytes, (c, refusal) =>
-    errorResponse(c as AppContext, refusal.status, refusal.name, refusal.message, [{ path: refusal.path, reason: refusal.message }]),
-  );
+  const bodyGate = jsonBodyGate(limits.maxBodyBytes, (c, refusal) => {
+    if (refusal.status === clientClosedRequestStatus) {
+      // A client abort is counted and logged on its own, below ERROR: a thousand slow
+      // clients that hang up must not read as a thousand server failures.
+      metrics.clientAborts.inc({ route: c.req.path });
+      console.info(JSON.stringify({ level: 'INFO', message: 'client closed the request', request_id: c.get('requestId'), path: c.req.path, reason: refusal.message }));
+      return errorResponse(c as AppContext, refusal.status, refusal.name, refusal.message);
+    }
+    return errorResponse(c as AppContext, refusal.status, refusal.name, refusal.message, [{ path: refusal.path, reason: refusal.message }]);
+  });
 
   if (limits.requireTokenForPredict) app.use('/predict', adminOnly);
   app.use('/predict', bodyGate);
@@ -159,7 +179,10 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
     await holder.refreshIfDue();
     // Read once: this request scores with this model to the end, whatever is promoted meanwhile.
     const loaded = holder.current();
-    if (!loaded) return errorResponse(c, 503, 'NoModelLoaded', 'no model is loaded yet: train one (npx brewlake train) or promote a version');
+    if (!loaded) {
+      const failure = holder.lastLoadError();
+      return errorResponse(c, 503, 'NoModelLoaded', failure ? `no model is loaded: ${failure}` : 'no model is loaded yet: train one (npx brewlake train) or promote a version');
+    }
     const predictions = backend.predict(loaded.model, beers);
     metrics.predictions.inc({ model_version: loaded.version }, predictions.length);
     const request_id = c.get('requestId');
@@ -178,12 +201,18 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
         metrics.predictionSinkErrors.inc();
       }
     }
-    return c.json({ model_version: loaded.version, request_id, predictions: predictions.map((ibu) => ({ ibu })) } satisfies PredictResponse, 200);
+    const client_request_id = c.get('clientRequestId');
+    return c.json(
+      { model_version: loaded.version, request_id, ...(client_request_id !== undefined ? { client_request_id } : {}), predictions: predictions.map((ibu) => ({ ibu })) } satisfies PredictResponse,
+      200,
+    );
   });
 
   app.openapi(routes.retrain, async (c) => {
     const { records, force } = c.req.valid('json');
     const outcome = await exclusive(async () => {
+      // Compare with the promoted model even when this is the first request after start-up.
+      await holder.refreshIfDue();
       const result = await backend.retrain(records as readonly LabelledBeerInput[], holder.current(), force ?? false);
       if (result.ok && result.promoted) await holder.reload();
       return result;
@@ -194,8 +223,8 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
   });
 
   app.openapi(routes.listModels, async (c) => {
-    const { promoted, versions } = await backend.list();
-    return c.json({ promoted, loaded: holder.current()?.version ?? null, versions }, 200);
+    const { promoted, pointer_error, versions } = await backend.list();
+    return c.json({ promoted, ...(pointer_error !== undefined ? { pointer_error } : {}), loaded: holder.current()?.version ?? null, versions }, 200);
   });
 
   app.openapi(routes.promote, async (c) => {
@@ -214,7 +243,10 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
   app.openapi(routes.ready, async (c) => {
     await holder.refreshIfDue();
     const loaded = holder.current();
-    if (!loaded) return c.json({ status: 'not_ready' as const, reason: 'no model loaded: nothing is promoted in the registry yet' }, 503);
+    if (!loaded) {
+      const failure = holder.lastLoadError();
+      return c.json({ status: 'not_ready' as const, reason: failure ? `no model loaded: ${failure}` : 'no model loaded: nothing is promoted in the registry yet' }, 503);
+    }
     return c.json({ status: 'ready' as const, model_version: loaded.version }, 200);
   });
 
@@ -244,7 +276,7 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
     // Hono's validator throws this when `c.req.json()` fails: the body gate has already
     // checked type and size, so it can only be the syntax.
     if (error instanceof HTTPException && error.status === 400) return malformedJson(c, jsonSyntaxError(await c.req.text()) ?? error.message);
-    console.error(JSON.stringify({ level: 'ERROR', message: 'unhandled error', path: c.req.path, error: error instanceof Error ? error.stack : String(error) }));
+    console.error(JSON.stringify({ level: 'ERROR', message: 'unhandled error', request_id: c.get('requestId'), client_request_id: c.get('clientRequestId'), path: c.req.path, error: error instanceof Error ? error.stack : String(error) }));
     return errorResponse(c, 500, 'InternalError', 'internal error: the request id identifies it in the logs');
   });
 

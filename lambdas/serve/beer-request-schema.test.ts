@@ -1,7 +1,8 @@
 import fc from 'fast-check';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { baseFeatureColumns } from '../../glue/schema';
-import { exampleBeer, isBeerInput, predictRequestSchemas } from './beer-request-schema';
+import { exampleBeer, isBeerInput, maxHopTextLength, maxHopsPerBeer, predictRequestSchemas } from './beer-request-schema';
 
 const maxBatchSize = 4;
 const schemas = predictRequestSchemas(maxBatchSize);
@@ -22,6 +23,9 @@ const numberField = (range: { min?: number; max?: number } = {}) => {
 };
 const textField = fc.oneof(
   { weight: 60, arbitrary: fc.constantFrom('start', 'Dry Hop', '60', 'bitter', 'Simcoe', '') },
+  // At and past the length cap; zod counts code points, so a surrogate pair counts one.
+  { weight: 3, arbitrary: fc.constantFrom(maxHopTextLength - 1, maxHopTextLength, maxHopTextLength + 1).map((n) => 'h'.repeat(n)) },
+  { weight: 1, arbitrary: fc.constantFrom(maxHopTextLength, maxHopTextLength + 1).map((n) => `${'h'.repeat(n - 1)}\u{1F37A}`) },
   { weight: 2, arbitrary: fc.constantFrom(null, missing) },
   { weight: 1, arbitrary: fc.oneof(fc.double(), fc.boolean(), fc.array(fc.string(), { maxLength: 2 })) },
 );
@@ -33,7 +37,10 @@ const beer = fc
   .record({
     ...Object.fromEntries(baseFeatureColumns.map((c) => [c.name, numberField('range' in c ? c.range : undefined)])),
     volume_litres: numberField({ min: 0 }),
-    hops: fc.oneof({ weight: 8, arbitrary: fc.array(hop, { maxLength: 3 }) }, { weight: 1, arbitrary: fc.constantFrom(null, missing) }, { weight: 1, arbitrary: fc.anything({ maxDepth: 1 }) }),
+    hops: fc.oneof(
+      { weight: 8, arbitrary: fc.array(hop, { maxLength: 3 }) },
+      // Bills at and just past the cap on additions.
+      { weight: 2, arbitrary: fc.integer({ min: maxHopsPerBeer - 1, max: maxHopsPerBeer + 1 }).chain((n) => fc.array(hop, { minLength: n, maxLength: n })) }, { weight: 1, arbitrary: fc.constantFrom(null, missing) }, { weight: 1, arbitrary: fc.anything({ maxDepth: 1 }) }),
     colour: fc.oneof(fc.string(), fc.constant(missing)),
   })
   .map(withoutMissing);
@@ -58,6 +65,27 @@ describe('the fast check of /predict bodies', () => {
     const accepted = samples.filter((v) => schemas.accepts(v)).length;
     expect(accepted).toBeGreaterThan(200);
     expect(accepted).toBeLessThan(1800);
+  });
+
+  it('bounds a beer: at most maxHopsPerBeer additions, hop texts of at most maxHopTextLength', () => {
+    const emptyHops = (n: number) => ({ ...exampleBeer, hops: Array.from({ length: n }, () => ({})) });
+    expect(isBeerInput(emptyHops(maxHopsPerBeer))).toBe(true);
+    expect(isBeerInput(emptyHops(maxHopsPerBeer + 1))).toBe(false);
+    // The issue's body: 1 MiB of empty hops.
+    expect(isBeerInput(emptyHops(340_000))).toBe(false);
+    const refused = schemas.single.safeParse(emptyHops(maxHopsPerBeer + 1));
+    expect(refused.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['hops', `more than ${maxHopsPerBeer} hop additions (the catalogue's largest bill has 18)`]]);
+    for (const field of ['name', 'add', 'attribute']) {
+      expect(isBeerInput({ ...exampleBeer, hops: [{ [field]: 'x'.repeat(maxHopTextLength) }] })).toBe(true);
+      expect(isBeerInput({ ...exampleBeer, hops: [{ [field]: 'x'.repeat(maxHopTextLength + 1) }] })).toBe(false);
+    }
+  });
+
+  it('the caps cover the real catalogue with room to spare', () => {
+    const beers = createRequire(import.meta.url)('punkapi-db/data.json') as { ingredients: { hops: { name: string; add: string; attribute: string }[] } }[];
+    const bills = beers.map((b) => b.ingredients.hops);
+    expect(Math.max(...bills.map((h) => h.length)) * 3).toBeLessThanOrEqual(maxHopsPerBeer);
+    expect(Math.max(...bills.flat().flatMap((h) => [h.name, h.add, h.attribute].map((t) => t.length))) * 1.9).toBeLessThanOrEqual(maxHopTextLength);
   });
 
   it('takes the example beer, a list of it, and refuses the edges of the list', () => {

@@ -4,6 +4,7 @@
  * API can never disagree with the table the model was trained on.
  */
 import { z } from '@hono/zod-openapi';
+import { clientRequestIdDescription } from './request-ids';
 import { baseFeatureColumns, cleanedBeerColumns, hopAdditionFields, type BaseFeatureName, type Column, type Field } from '../../glue/schema';
 
 // An example that passes the ranges above: Punk IPA's cleaned features.
@@ -17,6 +18,17 @@ export const exampleBeer: BeerInput = {
     { name: 'Chinook', grams: 20, add: 'end', attribute: 'flavour' },
   ],
 };
+
+/*
+ * Bounds on what one beer may carry, so that no anonymous body (1 MiB of `{}`s is 340,000
+ * hops) turns into a huge log line or model input. Drawn from the catalogue (punkapi-db, 325
+ * beers): the largest real hop bill has 18 additions, the longest hop name 65 characters and
+ * the longest `add`/`attribute` 15. The caps leave about 3.5x and 2x of headroom.
+ */
+/** Most hop additions one beer may list. */
+export const maxHopsPerBeer = 64;
+/** Longest hop `name`, `add` or `attribute`, in code points (as zod's `.max` counts a string). */
+export const maxHopTextLength = 128;
 
 type Ranged = Pick<Column, 'name' | 'comment' | 'range'>;
 type Range = NonNullable<Column['range']>;
@@ -60,7 +72,11 @@ const baseFeatureShape = Object.fromEntries(
 
 const hopAdditionShape = Object.fromEntries(
   hopInputFields.map((f) => {
-    const base = f.type === 'double' ? rangedNumber({ name: f.name, comment: f.comment ?? '', range: hopNumberRange }) : z.string({ error: (issue) => `expected a string, got ${describeInput(issue.input)}` });
+    const base = f.type === 'double'
+        ? rangedNumber({ name: f.name, comment: f.comment ?? '', range: hopNumberRange })
+        : z
+            .string({ error: (issue) => `expected a string, got ${describeInput(issue.input)}` })
+            .max(maxHopTextLength, { error: `longer than ${maxHopTextLength} characters` });
     return [f.name, base.nullable().optional().openapi({ description: f.comment ?? f.name })];
   }),
 );
@@ -86,7 +102,11 @@ export type BeerInput = { readonly [K in BaseFeatureName]: number | null } & {
 const beerShape = {
   ...baseFeatureShape,
   volume_litres: rangedNumber(volume).nullable().optional().openapi({ description: `${volume.comment} (optional)` }),
-  hops: z.array(hopAdditionInputSchema).optional().openapi({ description: `${hops.comment} (optional)` }),
+  hops: z
+    .array(hopAdditionInputSchema)
+    .max(maxHopsPerBeer, { error: `more than ${maxHopsPerBeer} hop additions (the catalogue's largest bill has 18)` })
+    .optional()
+    .openapi({ description: `${hops.comment} (optional; at most ${maxHopsPerBeer} additions)` }),
 };
 
 export const beerInputSchema = z.object(beerShape).openapi('Beer', {
@@ -106,12 +126,20 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 const baseFeatureRanges = (baseFeatureColumns as readonly Ranged[]).map((c) => [c.name, c.range] as const);
 const hopFieldRules = hopInputFields.map((f) => [f.name, f.type === 'double' ? hopNumberRange : 'string'] as const);
 
+/** Longer than `maxHopTextLength` code points; the code-unit length is an upper bound that settles most texts at once. */
+function tooLongText(text: string): boolean {
+  if (text.length <= maxHopTextLength) return false;
+  let points = 0;
+  for (const _ of text) if (++points > maxHopTextLength) return true;
+  return false;
+}
+
 function isHopAdditionInput(value: unknown): boolean {
   if (!isRecord(value)) return false;
   for (const [name, rule] of hopFieldRules) {
     const field = value[name];
     if (field === undefined || field === null) continue;
-    if (rule === 'string' ? typeof field !== 'string' : !withinRange(field, rule)) return false;
+    if (rule === 'string' ? typeof field !== 'string' || tooLongText(field) : !withinRange(field, rule)) return false;
   }
   return true;
 }
@@ -127,7 +155,7 @@ export function isBeerInput(value: unknown): value is BeerInput {
   if (litres !== undefined && litres !== null && !withinRange(litres, volume.range)) return false;
   const bill = value.hops;
   if (bill === undefined) return true;
-  if (!Array.isArray(bill)) return false;
+  if (!Array.isArray(bill) || bill.length > maxHopsPerBeer) return false;
   for (const hop of bill) if (!isHopAdditionInput(hop)) return false;
   return true;
 }
@@ -159,7 +187,8 @@ export function predictRequestSchemas(maxBatchSize: number) {
 export const predictResponseSchema = z
   .object({
     model_version: z.string().openapi({ description: 'registry version that answered' }),
-    request_id: z.string().openapi({ description: 'id of this request (also in the X-Request-Id header)' }),
+    request_id: z.string().openapi({ description: "the server's id of this request (also in the X-Request-Id header)" }),
+    client_request_id: z.string().optional().openapi({ description: clientRequestIdDescription }),
     predictions: z
       .array(z.object({ ibu: z.number().openapi({ description: 'predicted international bitterness units' }) }))
       .openapi({ description: 'one per beer, in the order sent' }),

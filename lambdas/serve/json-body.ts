@@ -5,7 +5,13 @@
 import type { MiddlewareHandler } from 'hono';
 import type { ErrorName } from './request-errors';
 
-export type BodyRefusal = { readonly status: 400 | 413 | 415; readonly name: ErrorName; readonly message: string; readonly path: string };
+/**
+ * 499 (nginx's "client closed request"): the client went away before its body was read. No
+ * one reads the answer; the status is for the metrics, which must not count it as a 5xx.
+ */
+export const clientClosedRequestStatus = 499;
+
+export type BodyRefusal = { readonly status: 400 | 413 | 415 | typeof clientClosedRequestStatus; readonly name: ErrorName; readonly message: string; readonly path: string };
 
 const jsonContentType = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
 
@@ -59,7 +65,19 @@ export function jsonBodyGate(maxBodyBytes: number, refuse: (c: Parameters<Middle
     // With a declared length within the limit the whole body is read in one go (on Node, the
     // server's fast path, which reads no more than the declared length); without one
     // (chunked), the stream is read only up to the limit.
-    const bytes = declared !== undefined ? new Uint8Array(await c.req.raw.arrayBuffer()) : await readCapped(c.req.raw.body, maxBodyBytes);
+    let bytes: Uint8Array | 'too-large';
+    try {
+      bytes = declared !== undefined ? new Uint8Array(await c.req.raw.arrayBuffer()) : await readCapped(c.req.raw.body, maxBodyBytes);
+    } catch (error) {
+      // Reading the request can only fail on the client's side of the socket: it closed or
+      // reset the connection mid-body. Not the server's fault, so not a 5xx.
+      return refuse(c, {
+        status: clientClosedRequestStatus,
+        name: 'ClientClosedRequest',
+        message: `the client closed the connection before the body was read (${error instanceof Error ? error.message : String(error)})`,
+        path: '',
+      });
+    }
     if (bytes === 'too-large' || bytes.byteLength > maxBodyBytes) {
       return refuse(c, { status: 413, name: 'PayloadTooLarge', message: `the body is larger than the limit of ${maxBodyBytes} bytes`, path: '' });
     }

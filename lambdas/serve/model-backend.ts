@@ -29,6 +29,8 @@ export type RetrainOutcome =
       readonly reason: string;
       readonly previous_version: string | null;
       readonly holdout: { readonly rows: number; readonly candidate: HoldoutMetrics; readonly current: HoldoutMetrics | null };
+      /** Both models on rows the submitter did not choose (the lake's training set); null when the backend has none. */
+      readonly reference?: { readonly rows: number; readonly candidate: HoldoutMetrics; readonly current: HoldoutMetrics | null } | null;
     }
   | { readonly ok: false; readonly error: { readonly name: 'DegenerateTrainingSet'; readonly message: string; readonly issues: readonly { path: string; reason: string }[] } };
 
@@ -38,7 +40,8 @@ export interface ModelBackend<M> {
   featureSet(model: M): string;
   /** One IBU per beer, in order. Pure: no I/O. */
   predict(model: M, beers: readonly BeerInput[]): number[];
-  list(): Promise<{ promoted: string | null; versions: ModelVersionSummary[] }>;
+  /** `pointer_error`: the promotion pointer is broken (promoted is then null, and promoting repairs it). */
+  list(): Promise<{ promoted: string | null; pointer_error?: string; versions: ModelVersionSummary[] }>;
   /** Promotes a stored version; `unknown` when there is none by that name. */
   promote(version: string): Promise<{ ok: true; previous: string | null } | { ok: false; error: 'UnknownVersion' }>;
   /** Trains on the records, stores the version, promotes it when not worse than `current` (or forced). */

@@ -24,6 +24,8 @@ export interface LoadedModel<M> {
 export interface ModelHolder<M> {
   /** The model to answer with now; undefined until one is loaded. Never awaits. */
   current(): LoadedModel<M> | undefined;
+  /** Why the last load failed (a broken pointer, a broken artifact); undefined after a good one. */
+  lastLoadError(): string | undefined;
   /**
    * Re-checks the pointer when a check is due (or when nothing is loaded yet). Only one
    * check runs at a time; callers that find one running go on with the current model.
@@ -46,6 +48,7 @@ export function createModelHolder<M>(options: ModelHolderOptions<M>): ModelHolde
   let fingerprint: string | undefined;
   let lastCheck = Number.NEGATIVE_INFINITY;
   let running: Promise<void> | undefined;
+  let loadError: string | undefined;
 
   async function check(force: boolean): Promise<void> {
     lastCheck = clock();
@@ -59,7 +62,9 @@ export function createModelHolder<M>(options: ModelHolderOptions<M>): ModelHolde
       }
       // Remembered only after a successful load, so a failed one is retried at the next check.
       fingerprint = seen;
+      loadError = undefined;
     } catch (error) {
+      loadError = error instanceof Error ? error.message : String(error);
       options.onLoad?.({ ok: false, error });
     }
   }
@@ -73,6 +78,7 @@ export function createModelHolder<M>(options: ModelHolderOptions<M>): ModelHolde
 
   return {
     current: () => loaded,
+    lastLoadError: () => loadError,
     async refreshIfDue() {
       if (running) {
         // Nothing to answer with yet: wait for the load in progress rather than fail.

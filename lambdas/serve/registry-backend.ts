@@ -7,8 +7,8 @@ import { predictInputs, type ModelArtifact } from '../../model/artifact';
 import type { FeatureSet } from '../../model/features';
 import { seededRandom } from '../../model/gbm';
 import { scoreRegression, type Scores } from '../../model/metrics';
-import { ModelNotFound, newVersionName, type ModelRegistry } from '../../model/registry';
-import { trainIbuModel, type TrainingRow } from '../../model/train';
+import { BrokenPointer, ModelNotFound, newVersionName, type ModelRegistry } from '../../model/registry';
+import { trainIbuModel, type TrainingRow, type TrainOptions } from '../../model/train';
 import type { LabelledBeerInput } from './beer-request-schema';
 import type { HoldoutMetrics, ModelBackend, RetrainOutcome } from './model-backend';
 import { degenerateTrainingSetIssues } from './retrain-checks';
@@ -21,6 +21,24 @@ export interface RegistryBackendOptions {
   readonly defaultFeatureSet?: FeatureSet;
   /** Seeds the held-out split, so the same records always compare on the same part. */
   readonly seed?: number;
+  /**
+   * Labelled rows the submitter did not choose (`brewlake serve`: the lake's training set, the
+   * promoted model's own): a retrained model is promoted only when it is not worse there too,
+   * so records that were all noise cannot vouch for themselves.
+   */
+  readonly referenceSet?: () => Promise<readonly TrainingRow[]>;
+  /** How a retrain trains (`trainIbuModelInThread` keeps the event loop free); default: on this thread. */
+  readonly train?: (rows: readonly TrainingRow[], options: TrainOptions) => Promise<ModelArtifact>;
+}
+
+/** The promoted version, or null when nothing is promoted or the pointer is broken (with why). */
+async function pointedVersion(registry: ModelRegistry): Promise<{ version: string | null; broken?: BrokenPointer }> {
+  try {
+    return { version: await registry.promotedVersion() };
+  } catch (error) {
+    if (error instanceof BrokenPointer) return { version: null, broken: error };
+    throw error;
+  }
 }
 
 const metricsOf = (s: Scores): HoldoutMetrics => ({ rmse: s.rmse, mae: s.mae, r2: s.r2 });
@@ -40,6 +58,7 @@ function holdoutSplit(n: number, share: number, seed: number): { train: number[]
 export function registryBackend(registry: ModelRegistry, options: RegistryBackendOptions = {}): ModelBackend<ModelArtifact> {
   const clock = options.clock ?? Date.now;
   const holdoutShare = options.holdoutShare ?? 0.2;
+  const train = options.train ?? (async (rows: readonly TrainingRow[], trainOptions: TrainOptions) => trainIbuModel(rows, trainOptions));
 
   return {
     source: {
@@ -60,8 +79,10 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
 
     async list() {
       const versions = await registry.list();
+      const { broken } = await pointedVersion(registry);
       return {
         promoted: versions.find((v) => v.promoted)?.version ?? null,
+        ...(broken ? { pointer_error: broken.message } : {}),
         versions: versions.reverse().map((v) => ({
           version: v.version,
           created_at: v.lineage.trainedAt,
@@ -74,7 +95,8 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
     },
 
     async promote(version) {
-      const previous = await registry.promotedVersion();
+      // From any pointer state: a broken pointer is exactly what a rollback must repair.
+      const previous = (await pointedVersion(registry)).version;
       try {
         await registry.promote(version);
       } catch (error) {
@@ -96,9 +118,13 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
       const holdoutRows = split.holdout.map((i) => rows[i]!);
       const actual = holdoutRows.map((r) => r.ibu);
 
-      const candidate = trainIbuModel(trainRows, { featureSet });
+      const candidate = await train(trainRows, { featureSet });
       const candidateScores = metricsOf(scoreRegression(actual, Array.from(predictInputs(candidate, holdoutRows))));
       const currentScores = current ? metricsOf(scoreRegression(actual, Array.from(predictInputs(current.model, holdoutRows)))) : null;
+      const referenceRows = options.referenceSet ? await options.referenceSet() : [];
+      const scoreOnReference = (model: ModelArtifact) => metricsOf(scoreRegression(referenceRows.map((r) => r.ibu), Array.from(predictInputs(model, referenceRows))));
+      const reference =
+        referenceRows.length === 0 ? null : { rows: referenceRows.length, candidate: scoreOnReference(candidate), current: current ? scoreOnReference(current.model) : null };
 
       const version = newVersionName(new Date(clock()));
       // Stored whatever happens: a version not promoted can still be inspected or forced later.
@@ -111,21 +137,29 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
         rows: trainRows.length,
         dataHash: createHash('sha256').update(JSON.stringify(trainRows)).digest('hex'),
         params: candidate.params,
-        evaluation: { holdout: { rows: holdoutRows.length, candidate: candidateScores, current: currentScores, currentVersion: current?.version ?? null } },
+        evaluation: { holdout: { rows: holdoutRows.length, candidate: candidateScores, current: currentScores, currentVersion: current?.version ?? null }, reference },
         codeVersion: process.env.npm_package_version ?? 'unknown',
       });
 
-      const notWorse = currentScores === null || candidateScores.rmse <= currentScores.rmse;
+      // Judged on every set it is scored on: the part of the records held out, and the
+      // reference set the submitter did not choose.
+      const judged = [
+        { on: 'the held-out records', candidate: candidateScores, current: currentScores },
+        ...(reference ? [{ on: `the lake's training set (${reference.rows} rows)`, candidate: reference.candidate, current: reference.current }] : []),
+      ];
+      const rmse = (j: (typeof judged)[number]) => `RMSE ${j.candidate.rmse.toFixed(2)} ${j.current && j.candidate.rmse > j.current.rmse ? '>' : '<='} ${j.current?.rmse.toFixed(2)}`;
+      const worseOn = judged.filter((j) => j.current !== null && j.candidate.rmse > j.current.rmse);
+      const notWorse = currentScores === null || worseOn.length === 0;
       const promote = force || notWorse;
       const reason =
         currentScores === null
           ? 'no version was promoted: the new one is'
           : notWorse
-            ? `not worse than ${current!.version} on the held-out records (RMSE ${candidateScores.rmse.toFixed(2)} <= ${currentScores.rmse.toFixed(2)})`
+            ? `not worse than ${current!.version} on ${judged.map((j) => `${j.on} (${rmse(j)})`).join(' and ')}`
             : force
-              ? `forced: worse than ${current!.version} on the held-out records (RMSE ${candidateScores.rmse.toFixed(2)} > ${currentScores.rmse.toFixed(2)})`
-              : `not promoted: worse than ${current!.version} on the held-out records (RMSE ${candidateScores.rmse.toFixed(2)} > ${currentScores.rmse.toFixed(2)}); send force: true to promote it anyway`;
-      const previous = await registry.promotedVersion();
+              ? `forced: worse than ${current!.version} on ${worseOn.map((j) => `${j.on} (${rmse(j)})`).join(' and ')}`
+              : `not promoted: worse than ${current!.version} on ${worseOn.map((j) => `${j.on} (${rmse(j)})`).join(' and ')}; send force: true to promote it anyway`;
+      const previous = (await pointedVersion(registry)).version;
       if (promote) await registry.promote(version);
       return {
         ok: true,
@@ -134,6 +168,7 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
         reason,
         previous_version: previous,
         holdout: { rows: holdoutRows.length, candidate: candidateScores, current: currentScores },
+        reference,
       };
     },
   };

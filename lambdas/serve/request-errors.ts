@@ -4,6 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
+import { clientRequestIdDescription } from './request-ids';
 
 export interface FieldIssue {
   /** Where in the body: `abv`, `[3].ph`, `records[0].hops[1].grams`; empty for the body itself. */
@@ -16,10 +17,12 @@ export type ErrorName =
   | 'UnsupportedMediaType'
   | 'PayloadTooLarge'
   | 'MalformedJson'
+  | 'ClientClosedRequest'
   | 'MissingToken'
   | 'WrongToken'
   | 'TokenNotConfigured'
   | 'NotFound'
+  | 'MethodNotAllowed'
   | 'NoModelLoaded'
   | 'UnknownVersion'
   | 'DegenerateTrainingSet'
@@ -28,6 +31,7 @@ export type ErrorName =
 export interface ErrorBody {
   readonly error: { readonly name: ErrorName; readonly message: string; readonly issues?: readonly FieldIssue[] };
   readonly request_id: string;
+  readonly client_request_id?: string;
 }
 
 export const errorBodySchema = z
@@ -40,7 +44,8 @@ export const errorBodySchema = z
         .optional()
         .openapi({ description: 'every offending field and why (bad input only)' }),
     }),
-    request_id: z.string(),
+    request_id: z.string().openapi({ description: "the server's id for this request (also in the X-Request-Id header)" }),
+    client_request_id: z.string().optional().openapi({ description: clientRequestIdDescription }),
   })
   .openapi('Error');
 

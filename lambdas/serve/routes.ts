@@ -52,6 +52,15 @@ export const retrainResponseSchema = z
       candidate: holdoutMetricsSchema,
       current: holdoutMetricsSchema.nullable().openapi({ description: 'the promoted version on the same records; null when none' }),
     }),
+    reference: z
+      .object({
+        rows: z.number().openapi({ description: "rows of the lake's training set both models were scored on" }),
+        candidate: holdoutMetricsSchema,
+        current: holdoutMetricsSchema.nullable(),
+      })
+      .nullable()
+      .optional()
+      .openapi({ description: "both models on the lake's training set, which the submitter did not choose; the new version must not be worse there either (null when the server has no lake)" }),
     request_id: z.string(),
   })
   .openapi('RetrainResponse');
@@ -81,7 +90,7 @@ export function serveRoutes(limits: ServeLimits) {
       tags: ['models'],
       summary: 'Train a new version on labelled records; promote it if it is not worse',
       description:
-        'The new version is stored whatever happens. It is compared with the promoted version on the same held-out records and promoted only when not worse (RMSE), unless `force`. The previous version stays available for rollback.',
+        "The new version is stored whatever happens. It is compared with the promoted version on the same held-out records and, where the server has a lake (`brewlake serve`), on the lake's training set, which the submitter did not choose; it is promoted only when not worse (RMSE) on each, unless `force`. The previous version stays available for rollback.",
       security: adminSecurity,
       request: {
         body: {
@@ -92,7 +101,8 @@ export function serveRoutes(limits: ServeLimits) {
                 records: z
                   .array(labelledBeerInputSchema)
                   .min(limits.minRetrainRows, { error: `at least ${limits.minRetrainRows} labelled records are needed to train` })
-                  .openapi({ description: `labelled beers (at least ${limits.minRetrainRows})` }),
+                  .max(limits.maxRetrainRows, { error: `more than the maximum of ${limits.maxRetrainRows} labelled records` })
+                  .openapi({ description: `labelled beers (${limits.minRetrainRows} to ${limits.maxRetrainRows})` }),
                 force: z.boolean().optional().openapi({ description: 'promote even when worse than the current version' }),
               })
               .openapi('RetrainRequest'),
@@ -118,6 +128,7 @@ export function serveRoutes(limits: ServeLimits) {
           z
             .object({
               promoted: z.string().nullable(),
+              pointer_error: z.string().optional().openapi({ description: 'why the promotion pointer cannot be read (promoted is then null); promoting a version repairs it' }),
               loaded: z.string().nullable().openapi({ description: 'the version this instance answers with' }),
               versions: z.array(modelVersionSchema),
             })

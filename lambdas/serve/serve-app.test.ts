@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { predictInputs } from '../../model/artifact';
 import { createLocalRegistry, type ModelRegistry } from '../../model/registry';
@@ -138,5 +140,43 @@ describe('the OpenAPI document', () => {
     expect(beer.properties?.ph).toMatchObject({ minimum: 0, maximum: 14 });
     expect(beer.properties?.abv?.description).toMatch(/alcohol by volume/);
     expect(Object.keys(beer.properties ?? {})).toEqual(expect.arrayContaining(['volume_litres', 'hops']));
+  });
+});
+
+describe('a broken promotion pointer, on a real loopback server', () => {
+  it.each([
+    ['empty', ''],
+    ['truncated', '{"version":"2025'],
+    ['garbage', '\u0000\u00ff not json'],
+    ['pointing at a missing version', '{"version":"20990101T000000Z-gone00","promotedAt":"x"}'],
+  ])('(%s): /models lists, /ready and /predict name the file, and the rollback repairs it', async (_, text) => {
+    const fixture = await registryWithTwoVersions();
+    const pointer = join(fixture.dir, 'PROMOTED');
+    await writeFile(pointer, text);
+    let clock = 0;
+    const app = await startServeServer({ port: 0, registry: fixture.registry, auth: { token: fixedToken(token) }, clock: () => clock, reloadCheckEveryMs: 1000 });
+    try {
+      const models = await fetch(`${app.url}/models`);
+      expect(models.status).toBe(200);
+      const list = (await models.json()) as { promoted: string | null; pointer_error?: string; versions: unknown[] };
+      expect(list.versions).toHaveLength(2);
+      expect(list.promoted).toBeNull();
+      if (!text.includes('gone')) expect(list.pointer_error).toContain(pointer);
+
+      const ready = await fetch(`${app.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { reason: string }).reason).toContain(pointer);
+      const predict = await fetch(`${app.url}/predict`, json(features(cleanedCatalogue[0]!)));
+      expect(predict.status).toBe(503);
+      expect(((await predict.json()) as { error: { message: string } }).error.message).toContain(pointer);
+
+      const rollback = await fetch(`${app.url}/models/${fixture.versions[1]}/promote`, { method: 'POST', headers: auth });
+      expect(rollback.status).toBe(200);
+      expect(await rollback.json()).toMatchObject({ promoted: fixture.versions[1], previous_version: text.includes('gone') ? '20990101T000000Z-gone00' : null });
+      const answer = (await (await fetch(`${app.url}/predict`, json(features(cleanedCatalogue[0]!)))).json()) as { model_version: string };
+      expect(answer.model_version).toBe(fixture.versions[1]);
+    } finally {
+      await app.close();
+    }
   });
 });

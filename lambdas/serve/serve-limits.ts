@@ -6,6 +6,8 @@ export interface ServeLimits {
   readonly maxBodyBytes: number;
   /** Fewest labelled records `POST /retrain` trains on. */
   readonly minRetrainRows: number;
+  /** Most labelled records one `POST /retrain` may send (the catalogue has 325 beers). */
+  readonly maxRetrainRows: number;
   /** When true, `POST /predict` needs the admin token too. */
   readonly requireTokenForPredict: boolean;
 }
@@ -14,5 +16,6 @@ export const defaultServeLimits: ServeLimits = {
   maxBatchSize: 1000,
   maxBodyBytes: 1024 * 1024,
   minRetrainRows: 20,
+  maxRetrainRows: 20_000,
   requireTokenForPredict: false,
 };

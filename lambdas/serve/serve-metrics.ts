@@ -13,6 +13,8 @@ export interface ServeMetrics {
   readonly predictions: Counter;
   /** Model (re)loads, by outcome (`loaded`, `failed`). */
   readonly modelLoads: Counter;
+  /** Requests whose client went away before its body was read (answered 499, not an error of the server's). */
+  readonly clientAborts: Counter;
   /** Prediction sinks that threw (the answer was still given). */
   readonly predictionSinkErrors: Counter;
 }
@@ -27,6 +29,7 @@ export function createServeMetrics(registry: MetricRegistry = createMetricRegist
     errors: registry.counter('brewlake_http_errors_total', 'HTTP requests answered with an error, by route and error name.'),
     predictions: registry.counter('brewlake_predictions_total', 'Beers scored, by model version.'),
     modelLoads: registry.counter('brewlake_model_loads_total', 'Model loads from the registry, by outcome.'),
+    clientAborts: registry.counter('brewlake_http_client_aborts_total', 'Requests whose client closed the connection before its body was read, by route.'),
     predictionSinkErrors: registry.counter('brewlake_prediction_sink_errors_total', 'Prediction sinks that threw; the predictions were still answered.'),
   };
 }
