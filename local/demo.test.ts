@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { catalogue } from '../test/catalogue-lake';
-import { runDemo, type DemoParts, type DemoSummary } from './demo';
+import { describeOutage, runDemo, type DemoParts, type DemoSummary } from './demo';
 import { cleanCatalogueBeer } from './firehose/catalogue-processor.fixture';
 
 let lakeDir: string;
@@ -77,4 +77,13 @@ it('keeps ticking in live mode until aborted, then stops with a final reconcilia
   expect(summary.put).toBe(328);
   expect(summary.ticks).toBe(2);
   expect(summary.ok).toBe(true);
+});
+
+it('reports a Kinesis outage in one readable line when it starts and one when it ends', () => {
+  expect(describeOutage({ kind: 'started', deliveryStream: 'raw', error: 'Error: socket hang up' })).toBe(
+    'raw: Kinesis not answering (Error: socket hang up); retrying until it is back, nothing is lost',
+  );
+  expect(describeOutage({ kind: 'ended', deliveryStream: 'cleaned', downMs: 14_230, failedReads: 9 })).toBe(
+    'cleaned: Kinesis back after 14.2 s (9 failed reads); delivering what was put meanwhile',
+  );
 });
