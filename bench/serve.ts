@@ -141,7 +141,7 @@ export const serveBench: Bench = {
       const bundle = new URL('../test-results/serve-bench/serve-process.mjs', import.meta.url).pathname;
       await build({
         // The prediction log's worker thread is a bundle of its own, beside the server's.
-        entryPoints: { 'serve-process': new URL('./serve-process.ts', import.meta.url).pathname, 'prediction-log-thread': new URL('../lambdas/serve/prediction-log-thread.ts', import.meta.url).pathname },
+        entryPoints: { 'serve-process': new URL('./serve-process.ts', import.meta.url).pathname, 'prediction-log-thread': new URL('../local/prediction-log/prediction-log-thread.ts', import.meta.url).pathname },
         outdir: dirname(bundle),
         outExtension: { '.js': '.mjs' },
         bundle: true,

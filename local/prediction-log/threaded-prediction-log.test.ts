@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { openDuckDbLake } from '../../glue/duckdb';
 import { deliveryStreams } from '../../glue/layout';
-import { startDirectPutDeliveryStream } from '../../local/firehose/direct-put';
-import { startServeServer } from './node-server';
-import { predictionLogRowsCounter } from './prediction-log';
-import { registryWithTwoVersions } from './registry-fixture.test-support';
-import { createServeMetrics } from './serve-metrics';
+import { startDirectPutDeliveryStream } from '../firehose/direct-put';
+import { startServeServer } from '../../lambdas/serve/node-server';
+import { predictionLogRowsCounter } from '../../lambdas/serve/prediction-log';
+import { registryWithTwoVersions } from '../../lambdas/serve/registry-fixture.test-support';
+import { createServeMetrics } from '../../lambdas/serve/serve-metrics';
 import { createThreadedPredictionLog, type LogThreadTarget } from './threaded-prediction-log';
 
 const beer = { abv: 5.6, target_fg: 1010, target_og: 1056, ebc: 17, srm: 8.5, ph: 4.4, hops: [{ name: 'Simcoe', grams: 12.5, add: 'Start', attribute: 'Bittering' }] };

@@ -8,9 +8,9 @@
 import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { deliveryStreams } from '../../glue/layout';
-import { createDirectPutWriter } from '../../local/firehose/direct-put';
-import { createFirehoseClient } from '../firehose-client';
-import { createPredictionLog, firehoseSender, type RecordSender } from './prediction-log';
+import { createDirectPutWriter } from '../firehose/direct-put';
+import { createFirehoseClient } from '../../lambdas/firehose-client';
+import { createPredictionLog, firehoseSender, type RecordSender } from '../../lambdas/serve/prediction-log';
 import type { LogThreadMessage, LogThreadOptions, ServingThreadMessage } from './threaded-prediction-log';
 
 // Background work: under CPU pressure the scheduler serves predictions first. On Linux a

@@ -8,9 +8,9 @@
  * it has one vCPU or less, and flushes before each invocation returns.
  */
 import { Worker } from 'node:worker_threads';
-import type { Counter } from './prometheus';
-import type { PredictionLog, PredictionLogCounts } from './prediction-log';
-import type { PredictionEvent } from './prediction-sink';
+import type { Counter } from '../../lambdas/serve/prometheus';
+import type { PredictionLog, PredictionLogCounts } from '../../lambdas/serve/prediction-log';
+import type { PredictionEvent } from '../../lambdas/serve/prediction-sink';
 
 /** Where the thread sends: a Firehose delivery stream, or a lake folder written in the thread. */
 export type LogThreadTarget =
