@@ -18,7 +18,7 @@ import { hopAttribute, hopStage } from '../../glue/hops';
 import { lakeTimestampText } from '../../glue/query-engine';
 import { baseFeatureNames, predictionLogColumns } from '../../glue/schema';
 import type { BeerInput } from './beer-request-schema';
-import { createPredictionLog, createTimestampText, firehoseSender, packLines, predictionLogLine, predictionLogRowsCounter } from './prediction-log';
+import { createPredictionLog, createTimestampText, firehoseSender, packLines, predictionLogLine, predictionLogRowsCounter, type RecordSender } from './prediction-log';
 import type { PredictionEvent } from './prediction-sink';
 import { registryWithTwoVersions } from './registry-fixture.test-support';
 import { createServeMetrics } from './serve-metrics';
@@ -192,5 +192,69 @@ describe('packing lines into Firehose records', () => {
     expect(dropped).toBeGreaterThan(0);
     expect(dropped).toBeLessThan(80);
     expect(ok + dropped).toBe(80);
+  });
+});
+
+describe('the queue under load', () => {
+  const hop = (i: number) => ({ name: `hop ${i}`, grams: i, add: 'start', attribute: 'bitter' });
+  const eventOf = (i: number, beers: BeerInput[]): PredictionEvent => ({ request_id: `r${i}`, predicted_at: 0, model_version: 'v1', feature_set: 'hops', beers, predictions: beers.map(() => 1), latency_ms: 1 });
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('sends a burst larger than any row bound as it fills, with a slow but working sink: nothing dropped', async () => {
+    let calls = 0;
+    const slow: RecordSender = async (records) => {
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      return records.map(() => false);
+    };
+    // The interval flush never comes during the burst: only filling can send.
+    const log = createPredictionLog({ send: slow, flushIntervalMs: 3_600_000, maxQueuedBytes: 4 * 1024 * 1024 });
+    const beers = Array.from({ length: 10 }, () => ({ ...beer, hops: [hop(1), hop(2)] }) as BeerInput);
+    // 120,000 rows (the old bound was 50,000), 30 MB through a 4 MiB queue, a few milliseconds a thousand rows.
+    for (let i = 0; i < 12_000; i++) {
+      log.sink(eventOf(i, beers));
+      if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const during = log.counts();
+    await log.close();
+    expect(during.sent).toBeGreaterThan(0);
+    expect(log.counts()).toMatchObject({ logged: 120_000, sent: 120_000, dropped: 0, queued: 0, queuedBytes: 0 });
+    expect(calls).toBeGreaterThan(1);
+  });
+
+  it('counts every row as dropped, exactly, when the sink is dead', async () => {
+    const log = createPredictionLog({ send: () => Promise.reject(new Error('connection refused')), flushIntervalMs: 3_600_000, maxQueuedBytes: 256 * 1024 });
+    const beers = Array.from({ length: 7 }, () => ({ ...beer }) as BeerInput);
+    for (let i = 0; i < 3_000; i++) {
+      log.sink(eventOf(i, beers));
+      if (i % 50 === 49) await turn();
+    }
+    await log.close();
+    expect(log.counts()).toMatchObject({ logged: 21_000, sent: 0, dropped: 21_000, queued: 0, queuedBytes: 0 });
+  });
+
+  it('holds no more bytes than its bound, however large the rows, and counts what did not fit', async () => {
+    const bound = 1024 * 1024;
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const stuck: RecordSender = async (records) => {
+      await released;
+      return records.map(() => false);
+    };
+    const log = createPredictionLog({ send: stuck, flushIntervalMs: 3_600_000, maxQueuedBytes: bound });
+    const huge = { ...beer, hops: Array.from({ length: 3_000 }, (_, i) => hop(i)) } as BeerInput;
+    const lineBytes = Buffer.byteLength(predictionLogLine(eventOf(0, [huge]), 0));
+    expect(lineBytes).toBeGreaterThan(100_000);
+    for (let i = 0; i < 40; i++) {
+      log.sink(eventOf(i, [huge]));
+      expect(log.counts().queuedBytes).toBeLessThanOrEqual(bound);
+      await turn();
+    }
+    const held = log.counts();
+    expect(held.queued).toBe(Math.floor(bound / lineBytes));
+    expect(held.dropped).toBe(40 - held.queued);
+    release();
+    await log.close();
+    expect(log.counts()).toMatchObject({ logged: 40, sent: held.queued, dropped: 40 - held.queued, queuedBytes: 0 });
   });
 });
