@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { hostileText } from '../../glue/hostile-text.test-support';
+import { hasLoneSurrogate } from '../../glue/lake-text';
 import { baseFeatureColumns } from '../../glue/schema';
 import { exampleBeer, isBeerInput, predictRequestSchemas } from './beer-request-schema';
 
@@ -22,6 +24,8 @@ const numberField = (range: { min?: number; max?: number } = {}) => {
 };
 const textField = fc.oneof(
   { weight: 60, arbitrary: fc.constantFrom('start', 'Dry Hop', '60', 'bitter', 'Simcoe', '') },
+  // Lone surrogates, control characters, any code unit: refused (or taken) alike by both.
+  { weight: 6, arbitrary: hostileText },
   { weight: 2, arbitrary: fc.constantFrom(null, missing) },
   { weight: 1, arbitrary: fc.oneof(fc.double(), fc.boolean(), fc.array(fc.string(), { maxLength: 2 })) },
 );
@@ -50,6 +54,19 @@ describe('the fast check of /predict bodies', () => {
         expect(schemas.accepts(value)).toBe(schemas.body.safeParse(value).success);
       }),
       { numRuns: 5000 },
+    );
+  });
+
+  it('refuses every hop text holding a lone surrogate, and only those, naming the field', () => {
+    fc.assert(
+      fc.property(hostileText, fc.constantFrom('name', 'add', 'attribute'), (text, field) => {
+        const body = { ...exampleBeer, hops: [{ name: 'Simcoe' }, { [field]: text }] };
+        const parsed = schemas.body.safeParse(body);
+        expect(schemas.accepts(body)).toBe(!hasLoneSurrogate(text));
+        expect(parsed.success).toBe(!hasLoneSurrogate(text));
+        if (!parsed.success) expect(parsed.error.issues.map((i) => i.path.join('.'))).toContain(`hops.1.${field}`);
+      }),
+      { numRuns: 1000 },
     );
   });
 
