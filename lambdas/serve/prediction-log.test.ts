@@ -16,7 +16,9 @@ import { createFirehoseClient } from '../firehose-client';
 import { startServeServer } from './node-server';
 import { hopAttribute, hopStage } from '../../glue/hops';
 import { lakeTimestampText } from '../../glue/query-engine';
-import { baseFeatureNames, predictionLogColumns } from '../../glue/schema';
+import { duckDbReads, hostileText } from '../../glue/hostile-text.test-support';
+import { unreadableLineReason, wellFormedText } from '../../glue/lake-text';
+import { baseFeatureNames, predictionLogColumns, predictionLogTable } from '../../glue/schema';
 import type { BeerInput } from './beer-request-schema';
 import { createPredictionLog, createTimestampText, firehoseSender, packLines, predictionLogLine, predictionLogRowsCounter, type RecordSender } from './prediction-log';
 import type { PredictionEvent } from './prediction-sink';
@@ -96,21 +98,22 @@ it('answers every prediction while the delivery stream is unreachable, and count
 /** The row the log must write for one beer, built field by field: the oracle for the line writer. */
 function expectedRow(event: PredictionEvent, item: number) {
   const beer = event.beers[item]!;
+  const text = (t: string | null | undefined) => (typeof t === 'string' ? wellFormedText(t) : null);
   return {
-    request_id: event.request_id,
+    request_id: text(event.request_id),
     item,
     predicted_at: lakeTimestampText(event.predicted_at),
-    model_version: event.model_version,
-    feature_set: event.feature_set,
+    model_version: text(event.model_version),
+    feature_set: text(event.feature_set),
     ...Object.fromEntries(baseFeatureNames.map((n) => [n, beer[n] ?? null])),
     volume_litres: beer.volume_litres ?? null,
-    hops: beer.hops ? beer.hops.map((h) => ({ name: h.name ?? null, grams: h.grams ?? null, add: h.add ?? null, stage: hopStage(h.add), attribute: hopAttribute(h.attribute) })) : null,
+    hops: beer.hops ? beer.hops.map((h) => ({ name: text(h.name), grams: h.grams ?? null, add: text(h.add), stage: hopStage(h.add), attribute: hopAttribute(h.attribute) })) : null,
     predicted_ibu: event.predictions[item]!,
     latency_ms: event.latency_ms,
   };
 }
 
-const text = fc.oneof(fc.string(), fc.constantFrom('Hallertauer Mittelfrüh', 'Dry Hop', '60', 'Bittering', 'a "quoted" \\ name\n'));
+const text = fc.oneof(fc.string(), hostileText, fc.constantFrom('Hallertauer Mittelfrüh', 'Dry Hop', '60', 'Bittering', 'a "quoted" \\ name\n'));
 const hopInput = fc.record({ name: fc.option(text), grams: fc.option(fc.double({ min: 0, max: 1e4, noNaN: true })), add: fc.option(text), attribute: fc.option(text) }, { requiredKeys: [] });
 const beerInput = fc.record({
   ...Object.fromEntries(baseFeatureNames.map((n) => [n, fc.option(fc.double({ min: 0, max: 1200, noNaN: true }))])),
@@ -119,9 +122,9 @@ const beerInput = fc.record({
 }, { requiredKeys: [...baseFeatureNames] as never[] }) as unknown as fc.Arbitrary<BeerInput>;
 const event = fc.array(beerInput, { minLength: 1, maxLength: 3 }).chain((beers) =>
   fc.record({
-    request_id: fc.uuid(),
+    request_id: fc.oneof(fc.uuid(), hostileText),
     predicted_at: fc.integer({ min: 0, max: 4_102_444_800_000 }),
-    model_version: fc.constantFrom('20261126T000000Z-abc123', 'v1'),
+    model_version: fc.oneof(fc.constantFrom('20261126T000000Z-abc123', 'v1'), hostileText),
     feature_set: fc.constantFrom('base', 'hops'),
     beers: fc.constant(beers),
     predictions: fc.array(fc.double({ min: -50, max: 2000, noNaN: true }), { minLength: beers.length, maxLength: beers.length }),
@@ -143,6 +146,18 @@ describe('the prediction log lines', () => {
         });
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('are lines DuckDB reads as the prediction_log table, whatever text the request held', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(event, { minLength: 1, maxLength: 5 }), async (events) => {
+        const lines = events.flatMap((e) => e.beers.map((_, item) => predictionLogLine(e, item)));
+        for (const line of lines) expect(unreadableLineReason(Buffer.from(line))).toBeUndefined();
+        const rows = await duckDbReads(predictionLogTable, lines.join(''));
+        expect(rows).toHaveLength(lines.length);
+      }),
+      { numRuns: 60 },
     );
   });
 

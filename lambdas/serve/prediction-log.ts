@@ -8,6 +8,7 @@
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import { lakeTimestampText } from '../../glue/query-engine';
 import { hopAttribute, hopStage } from '../../glue/hops';
+import { wellFormedText } from '../../glue/lake-text';
 import { baseFeatureNames, hopAdditionFields, predictionLogColumns, type BaseFeatureName, type HopAddition, type PredictionLogRow } from '../../glue/schema';
 import type { BeerInput, HopAdditionInput } from './beer-request-schema';
 import type { Counter, MetricRegistry } from './prometheus';
@@ -73,7 +74,8 @@ interface LineContext {
 }
 
 const jsonNumber = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : 'null');
-const jsonString = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : 'null');
+// Well-formed whatever it is given: one lone surrogate would make the whole table unreadable.
+const jsonString = (value: unknown) => (typeof value === 'string' ? JSON.stringify(wellFormedText(value)) : 'null');
 
 const hopFieldJson: Record<HopFieldName, (hop: HopAdditionInput) => string> = {
   name: (h) => jsonString(h.name),
