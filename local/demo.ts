@@ -102,7 +102,7 @@ export const describeOutage = (outage: ReadOutage): string =>
     : `${outage.deliveryStream}: Kinesis back after ${(outage.downMs / 1000).toFixed(1)} s (${outage.failedReads} failed reads); delivering what was put meanwhile`;
 
 const deliveredCount = (s: LakeDeliveryStats) =>
-  Math.min(s.raw.recordsDelivered, s.cleaned.recordsDelivered + s.cleaned.recordsFailed + s.cleaned.recordsDropped);
+  Math.min(s.raw.recordsDelivered + s.raw.recordsFailed, s.cleaned.recordsDelivered + s.cleaned.recordsFailed + s.cleaned.recordsDropped);
 
 async function settle(lake: LocalLake, put: number, options: DemoOptions, started: number, say: (line: string) => void): Promise<DemoSummary> {
   say(`draining: waiting for ${put} records in raw and cleaned`);
@@ -116,7 +116,7 @@ async function settle(lake: LocalLake, put: number, options: DemoOptions, starte
     kinesisEndpoint: lake.kinesisEndpoint,
     streamName: lake.streamName,
     ticks: options.ticks,
-    files: { raw: delivered.raw.dataFiles.length, cleaned: delivered.cleaned.dataFiles.length, errors: delivered.cleaned.errorFiles.length },
+    files: { raw: delivered.raw.dataFiles.length, cleaned: delivered.cleaned.dataFiles.length, errors: delivered.cleaned.errorFiles.length + delivered.raw.errorFiles.length },
     wallMs: Math.round(performance.now() - started),
   };
 }

@@ -9,6 +9,7 @@
  * restart (duplicates, which the `beers` view removes); it never loses one.
  */
 import { ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { unreadableLineReason } from '../../glue/lake-text';
 import { processingFailedPrefix } from '../../glue/layout';
 import { backoffDelay, type BackoffPolicy } from '../../lambdas/retry-backoff';
 import { checkpointStore, type Checkpoint } from './checkpoint-store';
@@ -207,7 +208,7 @@ export async function startDeliveryStream(options: DeliveryStreamOptions): Promi
       ({ ok, failed, dropped } = outcome);
       stats.invocations += outcome.invocations;
     } else {
-      ok = records.map((r) => r.data);
+      ({ ok, failed } = readableLines(records));
     }
 
     const time = new Date();
@@ -371,5 +372,31 @@ async function listShardIds(kinesis: KinesisClient, streamName: string): Promise
 /** A Kinesis call that failed (throttled, iterator expired, connection dropped): worth another read. */
 const isReadError = (error: unknown) =>
   error instanceof Error && !(error instanceof DeliveryWriteError) && ('$metadata' in error || 'code' in error || error.name === 'TimeoutError');
+
+/**
+ * Without a transformation the records are the table's lines as they came, so one a lake
+ * reader refuses (not UTF-8, not one JSON object line, a lone surrogate) would make the whole
+ * table unreadable: it goes to the error prefix whole, with the reason, and nothing is lost.
+ */
+function readableLines(records: readonly SourceRecord[]): { ok: Uint8Array[]; failed: FirehoseErrorRecord[] } {
+  const ok: Uint8Array[] = [];
+  const failed: FirehoseErrorRecord[] = [];
+  for (const r of records) {
+    const reason = unreadableLineReason(r.data);
+    if (reason === undefined) ok.push(r.data);
+    else {
+      failed.push({
+        attemptsMade: 1,
+        arrivalTimestamp: r.arrivedAt,
+        errorCode: 'Delivery.UnreadableRecord',
+        errorMessage: reason,
+        attemptEndingTimestamp: Date.now(),
+        rawData: Buffer.from(r.data).toString('base64'),
+        lambdaArn: '',
+      });
+    }
+  }
+  return { ok, failed };
+}
 
 const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
