@@ -6,10 +6,12 @@
  * checks or repairs its text here.
  */
 
+const anySurrogate = /[\uD800-\uDFFF]/;
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Whether `text` holds a UTF-16 surrogate without its pair (not encodable as UTF-8). */
-export const hasLoneSurrogate = (text: string): boolean => loneSurrogate.test(text);
+// The plain class first: most text has no surrogate at all, and the lookarounds cost more.
+export const hasLoneSurrogate = (text: string): boolean => anySurrogate.test(text) && loneSurrogate.test(text);
 
 /** `text` with every lone surrogate replaced by U+FFFD, as a UTF-8 encoder would. */
 export const wellFormedText = (text: string): string => (hasLoneSurrogate(text) ? Buffer.from(text, 'utf8').toString('utf8') : text);
