@@ -34,9 +34,11 @@ export interface LogThreadOptions {
  * Rows handed to the thread that it has not yet taken into its byte-bounded queue (its
  * message inbox): beyond this, new rows are dropped here, counted, before they cost a
  * structured clone. A thread that cannot keep up is then busy writing rows, not reading a
- * backlog of messages it will drop; a fraction of a second of the log's ceiling.
+ * backlog of messages it will drop. A second or two of the log's ceiling, so a thread still
+ * loading its modules when the first requests come drops none of them; in rows, because
+ * the serving thread does not write the lines (a row's size is bounded by the body limit).
  */
-export const maxHandedOverRows = 20_000;
+export const maxHandedOverRows = 50_000;
 
 export type ServingThreadMessage =
   | { readonly type: 'events'; readonly events: readonly PredictionEvent[] }
