@@ -5,6 +5,7 @@
 import { cliBench } from './cli';
 import { serveBench } from './serve';
 import { modelBench } from './model';
+import { predictionLogBench } from './prediction-log';
 import { stacksBench } from './stacks';
 import { streamBench } from './stream';
 import { formatTable, type Bench, type BenchRow } from './table';
@@ -14,7 +15,7 @@ import { transformBench } from './transform';
 // in the middle of the table, from this process or the servers it starts.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const benches: Bench[] = [transformBench, streamBench, modelBench, stacksBench, serveBench, cliBench];
+const benches: Bench[] = [transformBench, streamBench, modelBench, stacksBench, predictionLogBench, serveBench, cliBench];
 
 const only = process.argv.slice(2);
 const rows: BenchRow[] = [];

@@ -12,7 +12,7 @@ if (!registryDir) throw new Error('usage: serve-process <registry dir> [--log <l
 
 // Loaded only when asked for, so the cold start measures the server, not the AWS SDK.
 async function openPredictionLog(lakeDir: string) {
-  const { createThreadedPredictionLog } = await import('../lambdas/serve/threaded-prediction-log');
+  const { createThreadedPredictionLog } = await import('../local/prediction-log/threaded-prediction-log');
   return createThreadedPredictionLog({ target: { kind: 'lake', lakeDir } });
 }
 

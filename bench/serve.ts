@@ -141,7 +141,7 @@ export const serveBench: Bench = {
       const bundle = new URL('../test-results/serve-bench/serve-process.mjs', import.meta.url).pathname;
       await build({
         // The prediction log's worker thread is a bundle of its own, beside the server's.
-        entryPoints: { 'serve-process': new URL('./serve-process.ts', import.meta.url).pathname, 'prediction-log-thread': new URL('../lambdas/serve/prediction-log-thread.ts', import.meta.url).pathname },
+        entryPoints: { 'serve-process': new URL('./serve-process.ts', import.meta.url).pathname, 'prediction-log-thread': new URL('../local/prediction-log/prediction-log-thread.ts', import.meta.url).pathname },
         outdir: dirname(bundle),
         outExtension: { '.js': '.mjs' },
         bundle: true,
@@ -159,8 +159,8 @@ export const serveBench: Bench = {
 
       // Every server up at once, and the loads taken in rounds (echo, then the app, then the app
       // logging into a lake as `brewlake serve` does), so a machine that speeds up or slows down
-      // during the run moves the value and its reference together; each ratio is the median of
-      // its rounds'.
+      // during the run moves the value and its reference together; each row prints the round
+      // whose ratio is the median.
       const echo = await startChild(process.execPath, [...tsx, new URL('./hono-echo-process.ts', import.meta.url).pathname]);
       const serve = await startChild(process.execPath, [bundle, registryDir]);
       const withLog = await startChild(process.execPath, [bundle, registryDir, '--log', join(dir, 'lake')]);
@@ -186,21 +186,26 @@ export const serveBench: Bench = {
 
       const rate = (r: AutocannonResult) => r.requests.average;
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      const medianRate = (rs: Round[], pick: (r: Round) => AutocannonResult) => median(rs.map((r) => rate(pick(r))));
-      const medianRatio = (rs: Round[], top: (r: Round) => AutocannonResult, bottom: (r: Round) => AutocannonResult) => median(rs.map((r) => rate(top(r)) / rate(bottom(r))));
-      const singleRate = medianRate(single, (r) => r.app);
-      const singleRatio = medianRatio(single, (r) => r.app, (r) => r.echo);
+      // The round whose ratio is the median: its value and reference are printed, so the ratio
+      // column is the printed value ÷ the printed reference, and a noisy round moves neither.
+      const medianRound = (rs: Round[], top: (r: Round) => AutocannonResult, bottom: (r: Round) => AutocannonResult) => {
+        const byRatio = rs.map((r) => ({ value: rate(top(r)), reference: rate(bottom(r)) })).sort((a, b) => a.value / a.reference - b.value / b.reference);
+        const picked = byRatio[Math.floor(byRatio.length / 2)]!;
+        return { ...picked, ratio: picked.value / picked.reference };
+      };
+      const singleRound = medianRound(single, (r) => r.app, (r) => r.echo);
+      const batchRound = medianRound(batch, (r) => r.app, (r) => r.echo);
+      const logRound = medianRound(single, (r) => r.logged!, (r) => r.app);
       const p99 = median(single.map((r) => r.app.latency.p99));
       const echoP99 = median(single.map((r) => r.echo.latency.p99));
-      const batchRate = medianRate(batch, (r) => r.app);
-      const logRatio = medianRatio(single, (r) => r.logged!, (r) => r.app);
       const rows: BenchRow[] = [
-        { name: 'serve /predict, 1 beer', value: fmt.rate(singleRate, 'req'), reference: `hono echo ${fmt.rate(medianRate(single, (r) => r.echo), 'req')}`, ratio: fmt.ratio(singleRatio), target: '>= 5,000 req/s and >= 0.5x', pass: singleRate >= 5000 && singleRatio >= 0.5 },
-        { name: 'serve /predict, 1 beer, p99', value: fmt.ms(p99), reference: `hono echo ${fmt.ms(echoP99)}`, ratio: fmt.ratio(p99 / Math.max(echoP99, 1)), target: '<= 25 ms', pass: p99 <= 25 },
-        { name: 'serve /predict, 100 beers', value: fmt.rate(batchRate, 'req'), reference: `hono echo ${fmt.rate(medianRate(batch, (r) => r.echo), 'req')}`, ratio: fmt.ratio(medianRatio(batch, (r) => r.app, (r) => r.echo)), target: '>= 1,000 req/s', pass: batchRate >= 1000 },
-        { name: 'serve /predict, 1 beer, prediction log on', value: fmt.rate(medianRate(single, (r) => r.logged!), 'req'), reference: `log off ${fmt.rate(singleRate, 'req')}`, ratio: fmt.ratio(logRatio), target: '>= 0.8x', pass: logRatio >= 0.8 },
+        { name: 'serve /predict, 1 beer', value: fmt.rate(singleRound.value, 'req'), reference: `hono echo ${fmt.rate(singleRound.reference, 'req')}`, ratio: fmt.ratio(singleRound.ratio), target: '>= 5,000 req/s and >= 0.5x', pass: singleRound.value >= 5000 && singleRound.ratio >= 0.5 },
+        { name: 'serve /predict, 1 beer, p99', value: fmt.ms(p99), reference: `hono echo ${fmt.ms(echoP99)}`, ratio: echoP99 > 0 ? fmt.ratio(p99 / echoP99) : '', target: '<= 25 ms', pass: p99 <= 25 },
+        // The model's work on 100 beers against echoing the same body: a ratio, so a busy machine moves both.
+        { name: 'serve /predict, 100 beers', value: fmt.rate(batchRound.value, 'req'), reference: `hono echo ${fmt.rate(batchRound.reference, 'req')}`, ratio: fmt.ratio(batchRound.ratio), target: '>= 0.8x', pass: batchRound.ratio >= 0.8 },
+        { name: 'serve /predict, 1 beer, prediction log on', value: fmt.rate(logRound.value, 'req'), reference: `log off ${fmt.rate(logRound.reference, 'req')}`, ratio: fmt.ratio(logRound.ratio), target: '>= 0.8x', pass: logRound.ratio >= 0.8 },
         // Every answer logged (autocannon counts only the answers that arrived before it stopped), none dropped, all in the lake.
-        { name: 'prediction log rows in the lake', value: fmt.count(loggedRows), reference: `logged ${fmt.count(counts.logged)}, dropped ${counts.dropped}`, ratio: fmt.ratio(loggedRows / counts.logged), target: 'every answer, none dropped', pass: counts.logged >= answeredWithLog && counts.dropped === 0 && loggedRows === counts.logged },
+        { name: `prediction log rows in the lake (${fmt.count(counts.dropped)} dropped)`, value: fmt.count(loggedRows), reference: `logged ${fmt.count(counts.logged)}`, ratio: fmt.ratio(loggedRows / counts.logged), target: 'every answer, none dropped', pass: counts.logged >= answeredWithLog && counts.dropped === 0 && loggedRows === counts.logged },
         { name: 'serve peak RSS under load', value: `${(rss / 1024 / 1024).toFixed(0)} MB`, reference: '', ratio: '', target: 'reported', pass: Number.isFinite(rss) },
         { name: 'serve cold start (esbuild bundle)', value: fmt.ms(coldBundled), reference: `tsx ${fmt.ms(coldTsx)}`, ratio: fmt.ratio(coldBundled / coldTsx), target: '<= 500 ms', pass: coldBundled <= 500 },
       ];

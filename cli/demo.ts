@@ -78,6 +78,7 @@ function print(s: DemoSummary, json: boolean | undefined): void {
     ['lake', s.lakeDir],
     ['records put', s.put],
     ['raw lines', s.raw],
+    ['raw refused (unreadable lines)', s.rawRefused],
     ['cleaned lines', s.cleaned],
     ['failed lines', s.failed],
     ['dropped', s.dropped],
@@ -86,8 +87,8 @@ function print(s: DemoSummary, json: boolean | undefined): void {
     ['beers view rows', s.beers],
     ['files raw / cleaned / errors', `${s.files.raw} / ${s.files.cleaned} / ${s.files.errors}`],
     ['wall time', `${(s.wallMs / 1000).toFixed(1)} s`],
-    ['put = raw', mark(s.checks.putEqualsRaw)],
-    ['cleaned + failed + dropped = raw', mark(s.checks.cleanedFailedDroppedEqualsRaw)],
+    ['put = raw + raw refused', mark(s.checks.putEqualsRawPlusRefused)],
+    ['cleaned + failed + dropped = put', mark(s.checks.cleanedFailedDroppedEqualsPut)],
     ['beers = distinct (cleaned)', mark(s.checks.beersEqualsDistinct)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -13,7 +13,7 @@ import { featureInputOfRow } from '../model/training-data';
 import { adminTokenEnv } from '../lambdas/serve/admin-token';
 import { startServeServer } from '../lambdas/serve/node-server';
 import { predictionLogRowsCounter } from '../lambdas/serve/prediction-log';
-import { createThreadedPredictionLog } from '../lambdas/serve/threaded-prediction-log';
+import { createThreadedPredictionLog } from '../local/prediction-log/threaded-prediction-log';
 import { createLiveWindow } from '../lambdas/serve/monitor';
 import { createServeMetrics } from '../lambdas/serve/serve-metrics';
 import { lakeRetrainOptions } from '../local/lake-retrain';

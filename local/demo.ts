@@ -5,7 +5,7 @@
  * lake holds. Live mode keeps ticking until aborted, then stops cleanly.
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { ProcessorSettings } from './firehose/delivery-stream';
+import type { ProcessorSettings, ReadOutage } from './firehose/delivery-stream';
 import { startLocalLake, type LakeDeliveryStats, type LocalLake, type PunkApiServer } from './lake-stack';
 import { reconcile, type Reconciliation } from './reconciliation';
 
@@ -75,6 +75,7 @@ export async function runDemo(options: DemoOptions, parts: DemoParts): Promise<D
     transformation: parts.transformation,
     startPunkApi: parts.startPunkApi,
     onDelivery: (_stream, _delivery, stats) => sayDelivered(stats),
+    onReadOutage: (outage) => say(describeOutage(outage)),
   });
   try {
     say(`lake ${options.lakeDir}: PunkAPI ${lake.punkApiUrl}, Kinesis ${lake.kinesisEndpoint} (stream ${lake.streamName})`);
@@ -102,8 +103,14 @@ export async function runDemo(options: DemoOptions, parts: DemoParts): Promise<D
   }
 }
 
+/** One readable line per outage edge: when Kinesis stops answering a delivery stream, and when it is back. */
+export const describeOutage = (outage: ReadOutage): string =>
+  outage.kind === 'started'
+    ? `${outage.deliveryStream}: Kinesis not answering (${outage.error}); retrying until it is back, nothing is lost`
+    : `${outage.deliveryStream}: Kinesis back after ${(outage.downMs / 1000).toFixed(1)} s (${outage.failedReads} failed reads); delivering what was put meanwhile`;
+
 const deliveredCount = (s: LakeDeliveryStats) =>
-  Math.min(s.raw.recordsDelivered, s.cleaned.recordsDelivered + s.cleaned.recordsFailed + s.cleaned.recordsDropped);
+  Math.min(s.raw.recordsDelivered + s.raw.recordsFailed, s.cleaned.recordsDelivered + s.cleaned.recordsFailed + s.cleaned.recordsDropped);
 
 async function settle(
   lake: LocalLake,
@@ -124,7 +131,7 @@ async function settle(
     kinesisEndpoint: lake.kinesisEndpoint,
     streamName: lake.streamName,
     ticks: options.ticks,
-    files: { raw: delivered.raw.dataFiles.length, cleaned: delivered.cleaned.dataFiles.length, errors: delivered.cleaned.errorFiles.length },
+    files: { raw: delivered.raw.dataFiles.length, cleaned: delivered.cleaned.dataFiles.length, errors: delivered.cleaned.errorFiles.length + delivered.raw.errorFiles.length },
     wallMs: Math.round(performance.now() - started),
   };
 }

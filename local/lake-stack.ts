@@ -13,6 +13,7 @@ import {
   type DeliveryStats,
   type DeliveryStream,
   type ProcessorSettings,
+  type ReadOutage,
 } from './firehose/delivery-stream';
 import { ensureStream, startKinesis } from './kinesis';
 
@@ -34,6 +35,8 @@ export interface LocalLakeOptions {
   readonly pollIntervalMs?: number;
   /** Progress: called after each delivery (one flush of one stream), with both streams' stats. */
   readonly onDelivery?: (stream: 'raw' | 'cleaned', delivery: Delivery, stats: LakeDeliveryStats) => void;
+  /** A delivery stream's reads from Kinesis failing (the outage is waited out), then answering again. */
+  readonly onReadOutage?: (outage: ReadOutage) => void;
 }
 
 export interface LakeDeliveryStats {
@@ -76,6 +79,7 @@ export async function startLocalLake(options: LocalLakeOptions): Promise<LocalLa
       streamName,
       buffering: options.buffering,
       ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
+      onReadOutage: options.onReadOutage,
     };
     const streams: { raw?: DeliveryStream; cleaned?: DeliveryStream } = {};
     const progress = (name: 'raw' | 'cleaned') => (delivery: Delivery) => {

@@ -12,6 +12,8 @@ export interface Reconciliation {
   readonly put: number;
   /** Lines in the raw files, cleaned files and error files this run delivered. */
   readonly raw: number;
+  /** Records the raw stream refused as lines no lake reader takes (in its error files). */
+  readonly rawRefused: number;
   readonly cleaned: number;
   readonly failed: number;
   /** Records the transform answered Dropped (no line anywhere). */
@@ -22,8 +24,8 @@ export interface Reconciliation {
   /** `select count(*) from beers` over the whole lake folder. */
   readonly beers: number;
   readonly checks: {
-    readonly putEqualsRaw: boolean;
-    readonly cleanedFailedDroppedEqualsRaw: boolean;
+    readonly putEqualsRawPlusRefused: boolean;
+    readonly cleanedFailedDroppedEqualsPut: boolean;
     readonly beersEqualsDistinct: boolean;
   };
   readonly ok: boolean;
@@ -43,6 +45,7 @@ export async function reconcile(lakeDir: string, put: number, delivered: LakeDel
   const rawLines = await readLakeLines(lakeDir, delivered.raw.dataFiles);
   const cleanedLines = await readLakeLines(lakeDir, delivered.cleaned.dataFiles);
   const failedLines = await readLakeLines(lakeDir, delivered.cleaned.errorFiles);
+  const rawRefused = (await readLakeLines(lakeDir, delivered.raw.errorFiles)).length;
   const dropped = delivered.cleaned.recordsDropped;
   const distinctCleaned = distinctIds(cleanedLines);
 
@@ -56,13 +59,14 @@ export async function reconcile(lakeDir: string, put: number, delivered: LakeDel
   }
 
   const checks = {
-    putEqualsRaw: put === rawLines.length,
-    cleanedFailedDroppedEqualsRaw: cleanedLines.length + failedLines.length + dropped === rawLines.length,
+    putEqualsRawPlusRefused: put === rawLines.length + rawRefused,
+    cleanedFailedDroppedEqualsPut: cleanedLines.length + failedLines.length + dropped === put,
     beersEqualsDistinct: beers === distinctCleaned,
   };
   return {
     put,
     raw: rawLines.length,
+    rawRefused,
     cleaned: cleanedLines.length,
     failed: failedLines.length,
     dropped,

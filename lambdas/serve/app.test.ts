@@ -79,6 +79,8 @@ describe('POST /predict', () => {
     ['a mistyped hop addition', beer({ hops: [{ name: 'Simcoe', grams: 'lots', add: 'start', attribute: 'bitter' }] }), ['hops[0].grams']],
     ['hops that are not a list', beer({ hops: 'Simcoe' }), ['hops']],
     ['a negative volume', beer({ volume_litres: -20 }), ['volume_litres']],
+    ['a hop name holding a lone surrogate ("\\ud800")', beer({ hops: [{ name: 'Sim\ud800coe', grams: 1, add: 'start', attribute: 'bitter' }] }), ['hops[0].name']],
+    ['lone surrogates in a list, high and low', [beer(), beer({ hops: [{ add: 'start' }, { attribute: '\udc00', add: 'end\ud83d' }] })], ['[1].hops[1].attribute', '[1].hops[1].add']],
     ['every problem in a list at once', [beer({ abv: 'x' }), beer(), beer({ ph: 15, srm: null, target_og: true })], ['[0].abv', '[2].ph', '[2].target_og']],
     ['an empty list', [], ['']],
     ['a list over the maximum batch size', Array.from({ length: 6 }, () => beer()), ['']],

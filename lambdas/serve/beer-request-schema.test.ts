@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { hostileText } from '../../glue/hostile-text.test-support';
+import { hasLoneSurrogate } from '../../glue/lake-text';
 import { baseFeatureColumns } from '../../glue/schema';
 import { exampleBeer, isBeerInput, maxHopTextLength, maxHopsPerBeer, predictRequestSchemas } from './beer-request-schema';
 
@@ -26,6 +28,8 @@ const textField = fc.oneof(
   // At and past the length cap; zod counts code points, so a surrogate pair counts one.
   { weight: 3, arbitrary: fc.constantFrom(maxHopTextLength - 1, maxHopTextLength, maxHopTextLength + 1).map((n) => 'h'.repeat(n)) },
   { weight: 1, arbitrary: fc.constantFrom(maxHopTextLength, maxHopTextLength + 1).map((n) => `${'h'.repeat(n - 1)}\u{1F37A}`) },
+  // Lone surrogates, control characters, any code unit: refused (or taken) alike by both.
+  { weight: 6, arbitrary: hostileText },
   { weight: 2, arbitrary: fc.constantFrom(null, missing) },
   { weight: 1, arbitrary: fc.oneof(fc.double(), fc.boolean(), fc.array(fc.string(), { maxLength: 2 })) },
 );
@@ -57,6 +61,19 @@ describe('the fast check of /predict bodies', () => {
         expect(schemas.accepts(value)).toBe(schemas.body.safeParse(value).success);
       }),
       { numRuns: 5000 },
+    );
+  });
+
+  it('refuses every hop text holding a lone surrogate, and only those, naming the field', () => {
+    fc.assert(
+      fc.property(hostileText, fc.constantFrom('name', 'add', 'attribute'), (text, field) => {
+        const body = { ...exampleBeer, hops: [{ name: 'Simcoe' }, { [field]: text }] };
+        const parsed = schemas.body.safeParse(body);
+        expect(schemas.accepts(body)).toBe(!hasLoneSurrogate(text));
+        expect(parsed.success).toBe(!hasLoneSurrogate(text));
+        if (!parsed.success) expect(parsed.error.issues.map((i) => i.path.join('.'))).toContain(`hops.1.${field}`);
+      }),
+      { numRuns: 1000 },
     );
   });
 

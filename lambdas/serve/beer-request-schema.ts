@@ -5,6 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { clientRequestIdDescription } from './request-ids';
+import { hasLoneSurrogate } from '../../glue/lake-text';
 import { baseFeatureColumns, cleanedBeerColumns, hopAdditionFields, type BaseFeatureName, type Column, type Field } from '../../glue/schema';
 
 // An example that passes the ranges above: Punk IPA's cleaned features.
@@ -50,6 +51,12 @@ function describeInput(input: unknown): string {
   return typeof input;
 }
 
+/** Text the lake can hold: a lone UTF-16 surrogate would make `prediction_log` unreadable (glue/lake-text.ts). */
+const wellFormedString = () =>
+  z
+    .string({ error: (issue) => `expected a string, got ${describeInput(issue.input)}` })
+    .refine((text) => !hasLoneSurrogate(text), { error: 'holds a lone UTF-16 surrogate (half of a pair, e.g. \\ud800): not text' });
+
 const columnNamed = <N extends string>(name: N) => {
   const column = cleanedBeerColumns.find((c) => c.name === name);
   if (!column) throw new Error(`glue/schema.ts has no cleaned column ${name}`);
@@ -72,11 +79,7 @@ const baseFeatureShape = Object.fromEntries(
 
 const hopAdditionShape = Object.fromEntries(
   hopInputFields.map((f) => {
-    const base = f.type === 'double'
-        ? rangedNumber({ name: f.name, comment: f.comment ?? '', range: hopNumberRange })
-        : z
-            .string({ error: (issue) => `expected a string, got ${describeInput(issue.input)}` })
-            .max(maxHopTextLength, { error: `longer than ${maxHopTextLength} characters` });
+    const base = f.type === 'double' ? rangedNumber({ name: f.name, comment: f.comment ?? '', range: hopNumberRange }) : wellFormedString().max(maxHopTextLength, { error: `longer than ${maxHopTextLength} characters` });
     return [f.name, base.nullable().optional().openapi({ description: f.comment ?? f.name })];
   }),
 );
@@ -139,7 +142,7 @@ function isHopAdditionInput(value: unknown): boolean {
   for (const [name, rule] of hopFieldRules) {
     const field = value[name];
     if (field === undefined || field === null) continue;
-    if (rule === 'string' ? typeof field !== 'string' || tooLongText(field) : !withinRange(field, rule)) return false;
+    if (rule === 'string' ? typeof field !== 'string' || tooLongText(field) || hasLoneSurrogate(field) : !withinRange(field, rule)) return false;
   }
   return true;
 }

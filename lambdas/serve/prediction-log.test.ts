@@ -16,9 +16,11 @@ import { createFirehoseClient } from '../firehose-client';
 import { startServeServer } from './node-server';
 import { hopAttribute, hopStage } from '../../glue/hops';
 import { lakeTimestampText } from '../../glue/query-engine';
-import { baseFeatureNames, predictionLogColumns } from '../../glue/schema';
+import { duckDbReads, hostileText } from '../../glue/hostile-text.test-support';
+import { unreadableLineReason, wellFormedText } from '../../glue/lake-text';
+import { baseFeatureNames, predictionLogColumns, predictionLogTable } from '../../glue/schema';
 import type { BeerInput } from './beer-request-schema';
-import { createPredictionLog, createTimestampText, firehoseSender, packLines, predictionLogLine, predictionLogRowsCounter } from './prediction-log';
+import { createPredictionLog, createTimestampText, firehoseSender, packLines, predictionLogLine, predictionLogRowsCounter, type RecordSender } from './prediction-log';
 import type { PredictionEvent } from './prediction-sink';
 import { registryWithTwoVersions } from './registry-fixture.test-support';
 import { createServeMetrics } from './serve-metrics';
@@ -96,21 +98,22 @@ it('answers every prediction while the delivery stream is unreachable, and count
 /** The row the log must write for one beer, built field by field: the oracle for the line writer. */
 function expectedRow(event: PredictionEvent, item: number) {
   const beer = event.beers[item]!;
+  const text = (t: string | null | undefined) => (typeof t === 'string' ? wellFormedText(t) : null);
   return {
-    request_id: event.request_id,
+    request_id: text(event.request_id),
     item,
     predicted_at: lakeTimestampText(event.predicted_at),
-    model_version: event.model_version,
-    feature_set: event.feature_set,
+    model_version: text(event.model_version),
+    feature_set: text(event.feature_set),
     ...Object.fromEntries(baseFeatureNames.map((n) => [n, beer[n] ?? null])),
     volume_litres: beer.volume_litres ?? null,
-    hops: beer.hops ? beer.hops.map((h) => ({ name: h.name ?? null, grams: h.grams ?? null, add: h.add ?? null, stage: hopStage(h.add), attribute: hopAttribute(h.attribute) })) : null,
+    hops: beer.hops ? beer.hops.map((h) => ({ name: text(h.name), grams: h.grams ?? null, add: text(h.add), stage: hopStage(h.add), attribute: hopAttribute(h.attribute) })) : null,
     predicted_ibu: event.predictions[item]!,
     latency_ms: event.latency_ms,
   };
 }
 
-const text = fc.oneof(fc.string(), fc.constantFrom('Hallertauer Mittelfrüh', 'Dry Hop', '60', 'Bittering', 'a "quoted" \\ name\n'));
+const text = fc.oneof(fc.string(), hostileText, fc.constantFrom('Hallertauer Mittelfrüh', 'Dry Hop', '60', 'Bittering', 'a "quoted" \\ name\n'));
 const hopInput = fc.record({ name: fc.option(text), grams: fc.option(fc.double({ min: 0, max: 1e4, noNaN: true })), add: fc.option(text), attribute: fc.option(text) }, { requiredKeys: [] });
 const beerInput = fc.record({
   ...Object.fromEntries(baseFeatureNames.map((n) => [n, fc.option(fc.double({ min: 0, max: 1200, noNaN: true }))])),
@@ -119,9 +122,9 @@ const beerInput = fc.record({
 }, { requiredKeys: [...baseFeatureNames] as never[] }) as unknown as fc.Arbitrary<BeerInput>;
 const event = fc.array(beerInput, { minLength: 1, maxLength: 3 }).chain((beers) =>
   fc.record({
-    request_id: fc.uuid(),
+    request_id: fc.oneof(fc.uuid(), hostileText),
     predicted_at: fc.integer({ min: 0, max: 4_102_444_800_000 }),
-    model_version: fc.constantFrom('20261126T000000Z-abc123', 'v1'),
+    model_version: fc.oneof(fc.constantFrom('20261126T000000Z-abc123', 'v1'), hostileText),
     feature_set: fc.constantFrom('base', 'hops'),
     beers: fc.constant(beers),
     predictions: fc.array(fc.double({ min: -50, max: 2000, noNaN: true }), { minLength: beers.length, maxLength: beers.length }),
@@ -143,6 +146,18 @@ describe('the prediction log lines', () => {
         });
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('are lines DuckDB reads as the prediction_log table, whatever text the request held', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(event, { minLength: 1, maxLength: 5 }), async (events) => {
+        const lines = events.flatMap((e) => e.beers.map((_, item) => predictionLogLine(e, item)));
+        for (const line of lines) expect(unreadableLineReason(Buffer.from(line))).toBeUndefined();
+        const rows = await duckDbReads(predictionLogTable, lines.join(''));
+        expect(rows).toHaveLength(lines.length);
+      }),
+      { numRuns: 60 },
     );
   });
 
@@ -192,5 +207,69 @@ describe('packing lines into Firehose records', () => {
     expect(dropped).toBeGreaterThan(0);
     expect(dropped).toBeLessThan(80);
     expect(ok + dropped).toBe(80);
+  });
+});
+
+describe('the queue under load', () => {
+  const hop = (i: number) => ({ name: `hop ${i}`, grams: i, add: 'start', attribute: 'bitter' });
+  const eventOf = (i: number, beers: BeerInput[]): PredictionEvent => ({ request_id: `r${i}`, predicted_at: 0, model_version: 'v1', feature_set: 'hops', beers, predictions: beers.map(() => 1), latency_ms: 1 });
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('sends a burst larger than any row bound as it fills, with a slow but working sink: nothing dropped', async () => {
+    let calls = 0;
+    const slow: RecordSender = async (records) => {
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      return records.map(() => false);
+    };
+    // The interval flush never comes during the burst: only filling can send.
+    const log = createPredictionLog({ send: slow, flushIntervalMs: 3_600_000, maxQueuedBytes: 4 * 1024 * 1024 });
+    const beers = Array.from({ length: 10 }, () => ({ ...beer, hops: [hop(1), hop(2)] }) as BeerInput);
+    // 120,000 rows (the old bound was 50,000), 30 MB through a 4 MiB queue, a few milliseconds a thousand rows.
+    for (let i = 0; i < 12_000; i++) {
+      log.sink(eventOf(i, beers));
+      if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const during = log.counts();
+    await log.close();
+    expect(during.sent).toBeGreaterThan(0);
+    expect(log.counts()).toMatchObject({ logged: 120_000, sent: 120_000, dropped: 0, queued: 0, queuedBytes: 0 });
+    expect(calls).toBeGreaterThan(1);
+  });
+
+  it('counts every row as dropped, exactly, when the sink is dead', async () => {
+    const log = createPredictionLog({ send: () => Promise.reject(new Error('connection refused')), flushIntervalMs: 3_600_000, maxQueuedBytes: 256 * 1024 });
+    const beers = Array.from({ length: 7 }, () => ({ ...beer }) as BeerInput);
+    for (let i = 0; i < 3_000; i++) {
+      log.sink(eventOf(i, beers));
+      if (i % 50 === 49) await turn();
+    }
+    await log.close();
+    expect(log.counts()).toMatchObject({ logged: 21_000, sent: 0, dropped: 21_000, queued: 0, queuedBytes: 0 });
+  });
+
+  it('holds no more bytes than its bound, however large the rows, and counts what did not fit', async () => {
+    const bound = 1024 * 1024;
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const stuck: RecordSender = async (records) => {
+      await released;
+      return records.map(() => false);
+    };
+    const log = createPredictionLog({ send: stuck, flushIntervalMs: 3_600_000, maxQueuedBytes: bound });
+    const huge = { ...beer, hops: Array.from({ length: 3_000 }, (_, i) => hop(i)) } as BeerInput;
+    const lineBytes = Buffer.byteLength(predictionLogLine(eventOf(0, [huge]), 0));
+    expect(lineBytes).toBeGreaterThan(100_000);
+    for (let i = 0; i < 40; i++) {
+      log.sink(eventOf(i, [huge]));
+      expect(log.counts().queuedBytes).toBeLessThanOrEqual(bound);
+      await turn();
+    }
+    const held = log.counts();
+    expect(held.queued).toBe(Math.floor(bound / lineBytes));
+    expect(held.dropped).toBe(40 - held.queued);
+    release();
+    await log.close();
+    expect(log.counts()).toMatchObject({ logged: 40, sent: held.queued, dropped: 40 - held.queued, queuedBytes: 0 });
   });
 });

@@ -8,6 +8,7 @@
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import { lakeTimestampText } from '../../glue/query-engine';
 import { hopAttribute, hopStage } from '../../glue/hops';
+import { wellFormedText } from '../../glue/lake-text';
 import { baseFeatureNames, hopAdditionFields, predictionLogColumns, type BaseFeatureName, type HopAddition, type PredictionLogRow } from '../../glue/schema';
 import type { BeerInput, HopAdditionInput } from './beer-request-schema';
 import type { Counter, MetricRegistry } from './prometheus';
@@ -29,8 +30,12 @@ export const firehoseSender =
 
 export interface PredictionLogOptions {
   readonly send: RecordSender;
-  /** Rows kept waiting at most; beyond it new rows are dropped (and counted). */
-  readonly maxQueuedRows?: number;
+  /**
+   * Bytes of JSON lines held at most, waiting or being sent; a row that does not fit is
+   * dropped (and counted). Bytes, not rows: one row can be a few hundred bytes or megabytes.
+   */
+  readonly maxQueuedBytes?: number;
+  /** The trickle's flush: a queue that fills a call's worth is sent at once. */
   readonly flushIntervalMs?: number;
   /** `brewlake_prediction_log_rows_total{outcome=logged|sent|dropped}`. */
   readonly rows?: Counter;
@@ -41,6 +46,8 @@ export interface PredictionLogCounts {
   readonly sent: number;
   readonly dropped: number;
   readonly queued: number;
+  /** Bytes of JSON lines held now (waiting or being sent). */
+  readonly queuedBytes?: number;
 }
 
 export interface PredictionLog {
@@ -67,7 +74,8 @@ interface LineContext {
 }
 
 const jsonNumber = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : 'null');
-const jsonString = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : 'null');
+// Well-formed whatever it is given: one lone surrogate would make the whole table unreadable.
+const jsonString = (value: unknown) => (typeof value === 'string' ? JSON.stringify(wellFormedText(value)) : 'null');
 
 const hopFieldJson: Record<HopFieldName, (hop: HopAdditionInput) => string> = {
   name: (h) => jsonString(h.name),
@@ -158,8 +166,8 @@ function createRecordPacker(recordBytes: number) {
     rows = 0;
   };
   return {
-    add(line: string): void {
-      const size = Buffer.byteLength(line);
+    /** Adds a line of `size` bytes (its UTF-8 length). */
+    add(line: string, size = Buffer.byteLength(line)): void {
       if (size > recordBytes) {
         sealed.push({ data: Buffer.from(line), rows: 1 });
         return;
@@ -183,11 +191,22 @@ export function packLines(lines: readonly string[], recordBytes = maxRecordBytes
   return packer.take();
 }
 
+/** Default queue bound: enough for a few seconds of the log's ceiling, small next to the server's heap. */
+export const defaultMaxQueuedBytes = 32 * 1024 * 1024;
+/** A full call's worth: the queue is sent as soon as it holds this much, not at the next tick. */
+const flushAtBytes = maxRecordsPerCall * maxRecordBytes;
+
 export function createPredictionLog(options: PredictionLogOptions): PredictionLog {
-  const maxQueued = options.maxQueuedRows ?? 50_000;
+  const maxQueuedBytes = options.maxQueuedBytes ?? defaultMaxQueuedBytes;
+  // Half the bound at most, so a small queue is sent before it is full, not as it overflows.
+  const flushAt = Math.min(flushAtBytes, maxQueuedBytes / 2);
   const packer = createRecordPacker(maxRecordBytes);
   const timestampText = createTimestampText();
+  /** Rows and bytes held: in the packer, or taken and not yet answered by the stream. */
   let queued = 0;
+  let queuedBytes = 0;
+  /** Bytes added since the last drain took the packer's records. */
+  let waitingBytes = 0;
   const counts = { logged: 0, sent: 0, dropped: 0 };
   const count = (outcome: keyof typeof counts, n: number) => {
     counts[outcome] += n;
@@ -206,12 +225,16 @@ export function createPredictionLog(options: PredictionLogOptions): PredictionLo
     } catch {
       // The delivery stream is unreachable: these rows are lost to the lake, and counted.
       count('dropped', rows);
+    } finally {
+      // Only now is their memory free for new rows.
+      queued -= rows;
+      queuedBytes -= records.reduce((n, r) => n + r.data.byteLength, 0);
     }
   }
 
   async function drain(): Promise<void> {
     for (let records = packer.take(); records.length > 0; records = packer.take()) {
-      queued -= records.reduce((n, r) => n + r.rows, 0);
+      waitingBytes = 0;
       for (let i = 0; i < records.length; i += maxRecordsPerCall) await sendRecords(records.slice(i, i + maxRecordsPerCall));
     }
   }
@@ -227,13 +250,30 @@ export function createPredictionLog(options: PredictionLogOptions): PredictionLo
     sink(event) {
       const rows = event.beers.length;
       count('logged', rows);
-      const room = Math.max(0, Math.min(rows, maxQueued - queued));
-      count('dropped', rows - room);
       const predictedAt = timestampText(event.predicted_at);
-      for (let item = 0; item < room; item++) packer.add(predictionLogLine(event, item, predictedAt));
-      queued += room;
+      let dropped = 0;
+      for (let item = 0; item < rows; item++) {
+        // A full queue drops without writing the line: under overload the CPU goes to sending.
+        if (queuedBytes >= maxQueuedBytes) {
+          dropped += rows - item;
+          break;
+        }
+        const line = predictionLogLine(event, item, predictedAt);
+        const size = Buffer.byteLength(line);
+        if (queuedBytes + size > maxQueuedBytes) {
+          dropped++;
+          continue;
+        }
+        packer.add(line, size);
+        queued++;
+        queuedBytes += size;
+        waitingBytes += size;
+      }
+      count('dropped', dropped);
+      // A call's worth waiting: send now (a flush under way takes it when its call returns).
+      if (waitingBytes >= flushAt) void flush();
     },
-    counts: () => ({ ...counts, queued }),
+    counts: () => ({ ...counts, queued, queuedBytes }),
     flush,
     async close() {
       clearInterval(timer);

@@ -3,6 +3,8 @@ import type { FirehoseTransformationEvent, FirehoseTransformationEventRecord, Fi
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compileRecordValidator } from '../../glue/json-validator';
+import { duckDbReads, hostileText, invalidUtf8, spliceBytes } from '../../glue/hostile-text.test-support';
+import { hasLoneSurrogate } from '../../glue/lake-text';
 import { cleanedBeerColumns, cleanedBeerTable, columnNames } from '../../glue/schema';
 import { cleanBeer } from './clean-beer';
 import { createTransformHandler, createTransformLogger, failureReason, handler } from './handler';
@@ -63,7 +65,7 @@ function expectValidAnswer(input: FirehoseTransformationEventRecord, answer: Fir
       break;
     case 'ProcessingFailed':
       expect(answer.data).toBe(input.data);
-      expect(reason).toMatch(/^(NotJson|NotABeer): ./);
+      expect(reason).toMatch(/^(NotJson|NotText|NotABeer): ./);
       break;
     default:
       throw new Error(`not a Firehose result: ${String(answer.result)}`);
@@ -155,8 +157,22 @@ const deepNesting = fc
   .tuple(fc.constantFrom(...catalogue), fc.constantFrom('ingredients', 'method', 'volume', 'somewhere_new'), fc.integer({ min: 1, max: 5000 }))
   .map(([b, key, depth]) => JSON.stringify({ ...b, [key]: '__D__' }).replace('"__D__"', deep(depth)));
 
+/** A catalogue beer with hostile text (lone surrogates, control characters) in its name or a hop's name. */
+const hostileBeer = fc.tuple(fc.constantFrom(...catalogue), hostileText, fc.boolean()).map(([b, text, inHop]) => {
+  const beer = structuredClone(b) as { name: string; ingredients: { hops: { name: string }[] } };
+  if (inHop && beer.ingredients.hops.length > 0) beer.ingredients.hops[0]!.name = text;
+  else beer.name = text;
+  return { beer, record: asRecord(beer), field: inHop && beer.ingredients.hops.length > 0 ? 'ingredients.hops[0].name' : 'name', text };
+});
+/** A catalogue beer's bytes with a sequence that is not UTF-8 spliced in. */
+const badBytesBeer = fc
+  .tuple(fc.constantFrom(...catalogue), invalidUtf8, fc.double({ min: 0, max: 1, noNaN: true }))
+  .map(([b, bad, at]) => spliceBytes(Buffer.from(asRecord(b)), bad, at));
+
 const anyPayload: fc.Arbitrary<string | Uint8Array> = fc.oneof(
   beerRecord,
+  hostileBeer.map((h) => h.record),
+  badBytesBeer,
   mistypedBeer,
   hugeNumbers,
   deepNesting,
@@ -191,6 +207,30 @@ describe('transform handler, for any batch', () => {
         });
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('writes only lines DuckDB reads as the cleaned table, and fails a lone surrogate or bad bytes naming why', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(hostileBeer, badBytesBeer.map((bytes) => ({ bytes }))), { minLength: 1, maxLength: 8 }), async (items) => {
+        const { records } = await transform(firehoseEvent(items.map((item) => ('bytes' in item ? item.bytes : item.record))));
+        const ok: string[] = [];
+        items.forEach((item, i) => {
+          const answer = records[i]!;
+          if ('bytes' in item) {
+            expect(answer.result).toBe('ProcessingFailed');
+            expect(failureReason(answer.data!)).toMatch(/^NotText: not valid UTF-8/);
+          } else if (hasLoneSurrogate(item.text)) {
+            expect(answer.result).toBe('ProcessingFailed');
+            expect(failureReason(answer.data!)).toBe(`NotText: ${item.field}: holds a lone UTF-16 surrogate, which no lake reader decodes`);
+          } else if (answer.result === 'Ok') {
+            ok.push(decode(answer.data!));
+          }
+        });
+        const rows = await duckDbReads(cleanedBeerTable, ok.join(''));
+        expect(rows).toHaveLength(ok.length);
+      }),
+      { numRuns: 60 },
     );
   });
 

@@ -3,11 +3,23 @@
  * that is not one (ProcessingFailed), with the named reason. The handler and
  * `failureReason` both read records through here, so they can never disagree.
  */
+import { loneSurrogatePath, wellFormedText } from '../../glue/lake-text';
 import { parseRawBeer, type NotABeer, type RawBeer } from '../../glue/raw-beer';
 
 /** The data is not JSON text (garbage bytes, truncated, two values, ...). */
 export interface NotJson {
   readonly name: 'NotJson';
+  readonly message: string;
+}
+
+/**
+ * The data is not text the lake can hold: not valid UTF-8 (overlong, truncated, encoded
+ * surrogates), or a string escaping half a UTF-16 surrogate pair (`"\ud800"`), which no lake
+ * reader decodes (glue/lake-text.ts). `field` is the path of that string ('' for bytes).
+ */
+export interface NotText {
+  readonly name: 'NotText';
+  readonly field: string;
   readonly message: string;
 }
 
@@ -17,27 +29,37 @@ export interface TransformFailed {
   readonly message: string;
 }
 
-export type TransformError = NotJson | NotABeer | TransformFailed;
+export type TransformError = NotJson | NotText | NotABeer | TransformFailed;
 
 export type RecordPayload =
   | { readonly kind: 'empty' }
   | { readonly kind: 'beer'; readonly beer: RawBeer }
   | { readonly kind: 'invalid'; readonly error: TransformError };
 
-const byteOrderMark = 0xfeff;
+/** Strict: a byte sequence that is not UTF-8 fails the record rather than becoming U+FFFD (a BOM is skipped). */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** A `\uD800`–`\uDFFF` escape: the only way a lone surrogate gets into text decoded strictly. */
+const surrogateEscape = /\\u[dD][89a-fA-F]/;
 
 /** Reads one record's base64 `data`. Never throws. */
 export function readRecordPayload(base64Data: string): RecordPayload {
-  let text = Buffer.from(base64Data, 'base64').toString('utf8');
-  if (text.charCodeAt(0) === byteOrderMark) text = text.slice(1);
+  let text: string;
+  try {
+    text = utf8.decode(Buffer.from(base64Data, 'base64'));
+  } catch {
+    return { kind: 'invalid', error: { name: 'NotText', field: '', message: 'not valid UTF-8 (an overlong, truncated or surrogate encoding)' } };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
     // Checked only after a failed parse: a beer never pays for it.
     if (text.trim() === '') return { kind: 'empty' };
-    return { kind: 'invalid', error: { name: 'NotJson', message: `not JSON: ${e instanceof Error ? e.message : String(e)}` } };
+    return { kind: 'invalid', error: { name: 'NotJson', message: `not JSON: ${wellFormedText(e instanceof Error ? e.message : String(e))}` } };
   }
+  // Walked only when the text escapes a surrogate at all: a beer rarely does.
+  const lone = surrogateEscape.test(text) ? loneSurrogatePath(value) : undefined;
+  if (lone !== undefined) return { kind: 'invalid', error: { name: 'NotText', field: lone, message: `${lone}: holds a lone UTF-16 surrogate, which no lake reader decodes` } };
   const parsed = parseRawBeer(value);
   return parsed.ok ? { kind: 'beer', beer: parsed.beer } : { kind: 'invalid', error: parsed.error };
 }

@@ -9,7 +9,9 @@
  * restart (duplicates, which the `beers` view removes); it never loses one.
  */
 import { ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { unreadableLineReason } from '../../glue/lake-text';
 import { processingFailedPrefix } from '../../glue/layout';
+import { backoffDelay, type BackoffPolicy } from '../../lambdas/retry-backoff';
 import { checkpointStore, type Checkpoint } from './checkpoint-store';
 import { removeLeftoverTempFiles, writeFirehoseObject } from './durable-file';
 import { errorFileContent, type FirehoseErrorRecord } from './error-record';
@@ -64,7 +66,19 @@ export interface DeliveryStreamOptions {
   readonly onDelivery?: ((delivery: Delivery) => void) | undefined;
   /** Fault injection: runs after a delivery's files are durable and before its checkpoint is saved. */
   readonly beforeCheckpoint?: ((delivery: Delivery) => Promise<void> | void) | undefined;
+  /** Waits between failed reads: Kinesis unreachable or throttling is retried for as long as it lasts. */
+  readonly readRetry?: BackoffPolicy | undefined;
+  /** Called when reads start failing (an outage begins) and when one succeeds again (it ends). */
+  readonly onReadOutage?: ((outage: ReadOutage) => void) | undefined;
 }
+
+/** Kinesis reads failing, then succeeding again: what the demo reports. */
+export type ReadOutage =
+  | { readonly kind: 'started'; readonly deliveryStream: string; readonly error: string }
+  | { readonly kind: 'ended'; readonly deliveryStream: string; readonly downMs: number; readonly failedReads: number };
+
+/** Default waits between failed reads: quick at first, then every 5 s until Kinesis answers. */
+export const defaultReadRetry: BackoffPolicy = { baseMs: 200, maxMs: 5_000 };
 
 /** One flush of the buffer. */
 export interface Delivery {
@@ -115,14 +129,13 @@ export class DeliveryStreamStoppedError extends Error {
 }
 
 const defaultLambdaArn = (source: SourceStream) => `arn:aws:lambda:${source.region}:${source.account}:function:brewlake-transform`;
-/** Consecutive read failures (with backoff) before the loop gives up. */
-const maxConsecutiveReadErrors = 8;
 
 export async function startDeliveryStream(options: DeliveryStreamOptions): Promise<DeliveryStream> {
   const { lakeDir, kinesis, streamName, deliveryStream } = options;
   const hints: BufferingHints = { ...defaultBufferingHints, ...options.buffering };
   const pollIntervalMs = options.pollIntervalMs ?? 200;
   const limit = options.getRecordsLimit ?? 10_000;
+  const readRetry = options.readRetry ?? defaultReadRetry;
 
   const source = await describeSourceStream(kinesis, streamName);
   const store = checkpointStore(lakeDir, deliveryStream.name);
@@ -195,7 +208,7 @@ export async function startDeliveryStream(options: DeliveryStreamOptions): Promi
       ({ ok, failed, dropped } = outcome);
       stats.invocations += outcome.invocations;
     } else {
-      ok = records.map((r) => r.data);
+      ({ ok, failed } = readableLines(records));
     }
 
     const time = new Date();
@@ -247,10 +260,21 @@ export async function startDeliveryStream(options: DeliveryStreamOptions): Promi
       };
     });
 
+  /**
+   * Reads every shard once. A reader advances as soon as its read answers, so every read
+   * that answered is buffered, even when another shard's read failed: dropping it would let
+   * the next checkpoint pass records never delivered. The first failure is thrown after.
+   */
   async function readRound(): Promise<void> {
     round++;
-    const reads = await Promise.all(readers.map((r) => r.read()));
-    for (const [i, read] of reads.entries()) {
+    const reads = await Promise.allSettled(readers.map((r) => r.read()));
+    let readFailure: { reason: unknown } | undefined;
+    for (const [i, settled] of reads.entries()) {
+      if (settled.status === 'rejected') {
+        readFailure ??= { reason: settled.reason };
+        continue;
+      }
+      const read = settled.value;
       if (read.caughtUp) caughtUpRound[i] = round;
       for (const record of read.records) {
         stats.recordsRead++;
@@ -260,18 +284,30 @@ export async function startDeliveryStream(options: DeliveryStreamOptions): Promi
         if (bufferedBytes >= hints.sizeBytes) await flush();
       }
     }
+    if (readFailure) throw readFailure.reason;
   }
 
   async function run(): Promise<void> {
     let readErrors = 0;
+    let outageStartedAt = 0;
     while (!stopping) {
       try {
         await readRound();
-        readErrors = 0;
       } catch (error) {
-        if (!isReadError(error) || ++readErrors > maxConsecutiveReadErrors) throw error;
-        await sleep(Math.min(2_000, pollIntervalMs * 2 ** readErrors));
+        if (!isReadError(error)) throw error;
+        // An outage, however long, is waited out: nothing read is lost, and what is
+        // buffered still goes out on its interval (the lake does not wait for Kinesis).
+        if (readErrors++ === 0) {
+          outageStartedAt = Date.now();
+          options.onReadOutage?.({ kind: 'started', deliveryStream: deliveryStream.name, error: describe(error) });
+        }
+        if (buffer.length > 0 && Date.now() - bufferedSince >= hints.intervalMs) await flush();
+        await sleep(backoffDelay(Math.min(readErrors, 30), readRetry));
         continue;
+      }
+      if (readErrors > 0) {
+        options.onReadOutage?.({ kind: 'ended', deliveryStream: deliveryStream.name, downMs: Date.now() - outageStartedAt, failedReads: readErrors });
+        readErrors = 0;
       }
       const caughtUp = Math.min(...caughtUpRound);
       const satisfied = drains.filter((d) => d.round <= caughtUp);
@@ -336,5 +372,31 @@ async function listShardIds(kinesis: KinesisClient, streamName: string): Promise
 /** A Kinesis call that failed (throttled, iterator expired, connection dropped): worth another read. */
 const isReadError = (error: unknown) =>
   error instanceof Error && !(error instanceof DeliveryWriteError) && ('$metadata' in error || 'code' in error || error.name === 'TimeoutError');
+
+/**
+ * Without a transformation the records are the table's lines as they came, so one a lake
+ * reader refuses (not UTF-8, not one JSON object line, a lone surrogate) would make the whole
+ * table unreadable: it goes to the error prefix whole, with the reason, and nothing is lost.
+ */
+function readableLines(records: readonly SourceRecord[]): { ok: Uint8Array[]; failed: FirehoseErrorRecord[] } {
+  const ok: Uint8Array[] = [];
+  const failed: FirehoseErrorRecord[] = [];
+  for (const r of records) {
+    const reason = unreadableLineReason(r.data);
+    if (reason === undefined) ok.push(r.data);
+    else {
+      failed.push({
+        attemptsMade: 1,
+        arrivalTimestamp: r.arrivedAt,
+        errorCode: 'Delivery.UnreadableRecord',
+        errorMessage: reason,
+        attemptEndingTimestamp: Date.now(),
+        rawData: Buffer.from(r.data).toString('base64'),
+        lambdaArn: '',
+      });
+    }
+  }
+  return { ok, failed };
+}
 
 const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

@@ -12,17 +12,18 @@ import { tempFolder } from './state-folder';
 export async function writeFileDurably(path: string, data: Uint8Array | string, tempDir: string): Promise<void> {
   await ensureFolderDurably(tempDir);
   const temp = join(tempDir, `${basename(path)}.${randomUUID()}.tmp`);
-  const file = await open(temp, 'w');
   try {
-    await file.writeFile(data);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
+    const file = await open(temp, 'w');
+    try {
+      await file.writeFile(data);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
     await ensureFolderDurably(dirname(path));
     await rename(temp, path);
   } catch (error) {
+    // A part-written temp file (disk full) would hold on to the space the next write needs.
     await rm(temp, { force: true });
     throw error;
   }

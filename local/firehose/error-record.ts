@@ -1,3 +1,5 @@
+import { wellFormedText } from '../../glue/lake-text';
+
 /**
  * The JSON document Firehose writes under `errors/processing-failed/` for every record a
  * transformation did not deliver, one per line.
@@ -24,8 +26,10 @@ export type FirehoseErrorCode =
   | 'Lambda.FunctionError'
   | 'Lambda.MissingRecordId'
   | 'Lambda.DuplicatedRecordId'
-  | 'Lambda.InvalidReturnedData';
+  | 'Lambda.InvalidReturnedData'
+  /** Local only: an untransformed record no lake reader would read as a line (glue/lake-text.ts). */
+  | 'Delivery.UnreadableRecord';
 
-/** The lines of an error file: one JSON document per record, each ending in `\n`. */
+/** The lines of an error file: one JSON document per record, each ending in `\n`, well-formed whatever the messages hold. */
 export const errorFileContent = (records: readonly FirehoseErrorRecord[]) =>
-  records.map((r) => `${JSON.stringify(r)}\n`).join('');
+  records.map((r) => `${JSON.stringify({ ...r, errorMessage: wellFormedText(r.errorMessage), lambdaArn: wellFormedText(r.lambdaArn) })}\n`).join('');

@@ -7,10 +7,9 @@
  */
 import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { deliveryStreams } from '../../glue/layout';
-import { createDirectPutWriter } from '../../local/firehose/direct-put';
-import { createFirehoseClient } from '../firehose-client';
-import { createPredictionLog, firehoseSender, type RecordSender } from './prediction-log';
+import { createFirehoseClient } from '../../lambdas/firehose-client';
+import { createPredictionLog, firehoseSender, type RecordSender } from '../../lambdas/serve/prediction-log';
+import { lakeFlushIntervalMs, openLakeSender } from './lake-sender';
 import type { LogThreadMessage, LogThreadOptions, ServingThreadMessage } from './threaded-prediction-log';
 
 // Background work: under CPU pressure the scheduler serves predictions first. On Linux a
@@ -24,24 +23,9 @@ try {
 const port = parentPort!;
 const options = workerData as LogThreadOptions;
 
-/** A lake folder's log flushes as often as the local delivery stream buffers: one file a flush. */
-const lakeFlushIntervalMs = 2_000;
-
 async function openTarget(): Promise<{ send: RecordSender; flushIntervalMs?: number; close(): Promise<void> }> {
   const { target } = options;
-  if (target.kind === 'lake') {
-    const writer = await createDirectPutWriter({ lakeDir: target.lakeDir, deliveryStream: deliveryStreams.predictionLog, buffering: { intervalMs: lakeFlushIntervalMs } });
-    return {
-      // Sent means in a durable file: a write that fails throws, and its rows count as dropped.
-      send: async (records) => {
-        writer.put(records);
-        await writer.drain();
-        return records.map(() => false);
-      },
-      flushIntervalMs: lakeFlushIntervalMs,
-      close: async () => void (await writer.stop()),
-    };
-  }
+  if (target.kind === 'lake') return { ...(await openLakeSender(target.lakeDir)), flushIntervalMs: lakeFlushIntervalMs };
   const firehose = createFirehoseClient({ endpoint: target.endpoint, region: target.region });
   return { send: firehoseSender(firehose, target.deliveryStreamName), close: async () => firehose.destroy() };
 }
@@ -50,7 +34,7 @@ const target = await openTarget();
 const flushIntervalMs = options.flushIntervalMs ?? target.flushIntervalMs;
 const log = createPredictionLog({
   send: target.send,
-  ...(options.maxQueuedRows === undefined ? {} : { maxQueuedRows: options.maxQueuedRows }),
+  ...(options.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: options.maxQueuedBytes }),
   ...(flushIntervalMs === undefined ? {} : { flushIntervalMs }),
   rows: {
     // `logged` is counted by the serving thread when it hands the event over.
@@ -63,9 +47,15 @@ const log = createPredictionLog({
 
 port.on('message', (message: ServingThreadMessage) => {
   switch (message.type) {
-    case 'events':
-      for (const event of message.events) log.sink(event);
+    case 'events': {
+      let rows = 0;
+      for (const event of message.events) {
+        log.sink(event);
+        rows += event.beers.length;
+      }
+      port.postMessage({ type: 'taken', rows } satisfies LogThreadMessage);
       return;
+    }
     case 'flush':
       void log.flush().then(() => port.postMessage({ type: 'done', id: message.id } satisfies LogThreadMessage));
       return;

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { openDuckDbLake } from '../../glue/duckdb';
 import { deliveryStreams } from '../../glue/layout';
-import { startDirectPutDeliveryStream } from '../../local/firehose/direct-put';
-import { startServeServer } from './node-server';
-import { predictionLogRowsCounter } from './prediction-log';
-import { registryWithTwoVersions } from './registry-fixture.test-support';
-import { createServeMetrics } from './serve-metrics';
-import { createThreadedPredictionLog, type LogThreadTarget } from './threaded-prediction-log';
+import { startDirectPutDeliveryStream } from '../firehose/direct-put';
+import { startServeServer } from '../../lambdas/serve/node-server';
+import { predictionLogRowsCounter } from '../../lambdas/serve/prediction-log';
+import { registryWithTwoVersions } from '../../lambdas/serve/registry-fixture.test-support';
+import { createServeMetrics } from '../../lambdas/serve/serve-metrics';
+import { createThreadedPredictionLog, maxHandedOverRows, type LogThreadTarget } from './threaded-prediction-log';
 
 const beer = { abv: 5.6, target_fg: 1010, target_og: 1056, ebc: 17, srm: 8.5, ph: 4.4, hops: [{ name: 'Simcoe', grams: 12.5, add: 'Start', attribute: 'Bittering' }] };
 const metric = (text: string, outcome: string) => Number(new RegExp(`brewlake_prediction_log_rows_total\\{outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
@@ -71,4 +71,22 @@ it('answers every prediction when the delivery stream is unreachable, and counts
   expect(statuses.every((s) => s === 200)).toBe(true);
   expect(counts).toEqual({ logged: 400, sent: 0, dropped: 400, queued: 0 });
   expect(metrics).toEqual({ sent: 0, dropped: 400 });
+});
+
+it('hands the thread at most its inbox bound at once, and counts the rest as dropped, exactly', async () => {
+  const lake = await mkdtemp(join(tmpdir(), 'threaded-log-'));
+  const log = createThreadedPredictionLog({ target: { kind: 'lake', lakeDir: lake } });
+  const event = { request_id: 'r', predicted_at: 0, model_version: 'v1', feature_set: 'hops', beers: Array.from({ length: 10 }, () => beer), predictions: Array.from({ length: 10 }, () => 1), latency_ms: 1 };
+  // All in one turn: one hand-over, larger than the bound.
+  const events = Math.ceil((maxHandedOverRows + 5_000) / 10);
+  for (let i = 0; i < events; i++) log.sink({ ...event, request_id: `r${i}` });
+  await log.close();
+  expect(log.counts()).toEqual({ logged: events * 10, sent: maxHandedOverRows, dropped: events * 10 - maxHandedOverRows, queued: 0 });
+  const engine = await openDuckDbLake(lake);
+  try {
+    const { rows } = await engine.query('select count(*) as n from prediction_log');
+    expect(Number(rows[0]!.n)).toBe(maxHandedOverRows);
+  } finally {
+    await engine.close();
+  }
 });

@@ -8,9 +8,9 @@
  * it has one vCPU or less, and flushes before each invocation returns.
  */
 import { Worker } from 'node:worker_threads';
-import type { Counter } from './prometheus';
-import type { PredictionLog, PredictionLogCounts } from './prediction-log';
-import type { PredictionEvent } from './prediction-sink';
+import type { Counter } from '../../lambdas/serve/prometheus';
+import type { PredictionLog, PredictionLogCounts } from '../../lambdas/serve/prediction-log';
+import type { PredictionEvent } from '../../lambdas/serve/prediction-sink';
 
 /** Where the thread sends: a Firehose delivery stream, or a lake folder written in the thread. */
 export type LogThreadTarget =
@@ -25,15 +25,30 @@ export type LogThreadTarget =
 
 export interface LogThreadOptions {
   readonly target: LogThreadTarget;
-  readonly maxQueuedRows?: number | undefined;
+  /** The thread's queue bound (`PredictionLogOptions.maxQueuedBytes`). */
+  readonly maxQueuedBytes?: number | undefined;
   readonly flushIntervalMs?: number | undefined;
 }
+
+/**
+ * Rows handed to the thread that it has not yet taken into its byte-bounded queue (its
+ * message inbox): beyond this, new rows are dropped here, counted, before they cost a
+ * structured clone. A thread that cannot keep up is then busy writing rows, not reading a
+ * backlog of messages it will drop. A second or two of the log's ceiling, so a thread still
+ * loading its modules when the first requests come drops none of them; in rows, because
+ * the serving thread does not write the lines (a row's size is bounded by the body limit).
+ */
+export const maxHandedOverRows = 50_000;
 
 export type ServingThreadMessage =
   | { readonly type: 'events'; readonly events: readonly PredictionEvent[] }
   | { readonly type: 'flush' | 'close'; readonly id: number };
 
-export type LogThreadMessage = { readonly type: 'counted'; readonly outcome: 'sent' | 'dropped'; readonly rows: number } | { readonly type: 'done'; readonly id: number };
+export type LogThreadMessage =
+  | { readonly type: 'counted'; readonly outcome: 'sent' | 'dropped'; readonly rows: number }
+  /** The rows of an `events` message are in the thread's queue (or counted dropped). */
+  | { readonly type: 'taken'; readonly rows: number }
+  | { readonly type: 'done'; readonly id: number };
 
 // Bundled (esbuild), the thread is the .mjs built beside the bundle. Run from source (tsx,
 // vitest), it is the .ts file beside this one, which a worker can only load through tsx's
@@ -55,6 +70,7 @@ export function createThreadedPredictionLog(options: LogThreadOptions & { readon
   let nextId = 0;
   let pending: PredictionEvent[] = [];
   let handOverScheduled = false;
+  let handedOverRows = 0;
 
   const count = (outcome: keyof typeof counts, n: number) => {
     counts[outcome] += n;
@@ -62,6 +78,7 @@ export function createThreadedPredictionLog(options: LogThreadOptions & { readon
   };
   worker.on('message', (message: LogThreadMessage) => {
     if (message.type === 'counted') count(message.outcome, message.rows);
+    else if (message.type === 'taken') handedOverRows -= message.rows;
     else {
       waiting.get(message.id)?.();
       waiting.delete(message.id);
@@ -82,14 +99,20 @@ export function createThreadedPredictionLog(options: LogThreadOptions & { readon
   const handOver = () => {
     handOverScheduled = false;
     if (pending.length === 0) return;
-    const events = pending;
+    let rows = 0;
+    let fit = 0;
+    while (fit < pending.length && handedOverRows + rows + pending[fit]!.beers.length <= maxHandedOverRows) rows += pending[fit++]!.beers.length;
+    const events = pending.slice(0, fit);
+    count('dropped', pending.slice(fit).reduce((n, e) => n + e.beers.length, 0));
     pending = [];
+    if (events.length === 0) return;
     try {
       if (failure) throw failure;
       worker.postMessage({ type: 'events', events } satisfies ServingThreadMessage);
+      handedOverRows += rows;
     } catch {
       // The thread is gone (or an event would not clone): these rows never reach the lake.
-      count('dropped', events.reduce((n, e) => n + e.beers.length, 0));
+      count('dropped', rows);
     }
   };
   const ask = (type: 'flush' | 'close') =>
