@@ -5,20 +5,14 @@
  */
 import type { BeerInput, LabelledBeerInput } from './beer-request-schema';
 import type { PromotedModelSource } from './model-holder';
+import type { ModelListing } from '../../model/version-listing';
+
+export type { ModelVersionSummary } from '../../model/version-listing';
 
 export interface HoldoutMetrics {
   readonly rmse: number;
   readonly mae: number;
   readonly r2: number;
-}
-
-export interface ModelVersionSummary {
-  readonly version: string;
-  readonly created_at: string;
-  readonly feature_set: string;
-  readonly rows: number;
-  readonly metrics: Readonly<Record<string, number>>;
-  readonly promoted: boolean;
 }
 
 export type RetrainOutcome =
@@ -38,7 +32,7 @@ export interface ModelBackend<M> {
   featureSet(model: M): string;
   /** One IBU per beer, in order. Pure: no I/O. */
   predict(model: M, beers: readonly BeerInput[]): number[];
-  list(): Promise<{ promoted: string | null; versions: ModelVersionSummary[] }>;
+  list(): Promise<ModelListing>;
   /** Promotes a stored version; `unknown` when there is none by that name. */
   promote(version: string): Promise<{ ok: true; previous: string | null } | { ok: false; error: 'UnknownVersion' }>;
   /** Trains on the records, stores the version, promotes it when not worse than `current` (or forced). */

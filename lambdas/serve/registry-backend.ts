@@ -8,6 +8,7 @@ import type { FeatureSet } from '../../model/features';
 import { seededRandom } from '../../model/gbm';
 import { scoreRegression, type Scores } from '../../model/metrics';
 import { ModelNotFound, newVersionName, type ModelRegistry } from '../../model/registry';
+import { modelListing } from '../../model/version-listing';
 import { trainIbuModel, type TrainingRow } from '../../model/train';
 import type { LabelledBeerInput } from './beer-request-schema';
 import type { HoldoutMetrics, ModelBackend, RetrainOutcome } from './model-backend';
@@ -59,18 +60,7 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
     predict: (artifact, beers) => Array.from(predictInputs(artifact, beers)),
 
     async list() {
-      const versions = await registry.list();
-      return {
-        promoted: versions.find((v) => v.promoted)?.version ?? null,
-        versions: versions.reverse().map((v) => ({
-          version: v.version,
-          created_at: v.lineage.trainedAt,
-          feature_set: v.lineage.featureSet,
-          rows: v.lineage.rows,
-          metrics: v.lineage.cv ? { ...metricsOf(v.lineage.cv.mean) } : {},
-          promoted: v.promoted,
-        })),
-      };
+      return modelListing(await registry.list());
     },
 
     async promote(version) {
