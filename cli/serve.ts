@@ -38,7 +38,8 @@ export interface ServeLakeOptions {
 async function replayLake(lakeDir: string, url: string): Promise<number> {
   const engine = await openQueryEngine({ kind: 'duckdb', lakeDir });
   try {
-    const beers = (await engine.query(scoringSql)).rows.map(featureInputOfRow);
+    // With each beer's id, so the logged predictions join to `beers`.
+    const beers = (await engine.query(scoringSql)).rows.map((row) => ({ id: Number(row.id), ...featureInputOfRow(row) }));
     for (let i = 0; i < beers.length; i += 100) {
       const res = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(beers.slice(i, i + 100)) });
       if (!res.ok) throw new Error(`replaying the lake: /predict answered ${res.status}: ${await res.text()}`);

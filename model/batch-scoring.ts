@@ -9,6 +9,7 @@ import { firehoseObjectKey } from '../glue/layout';
 import { lakeTimestampText, type QueryEngine } from '../glue/query-engine';
 import { baseFeatureNames, predictionTable, type PredictionRow } from '../glue/schema';
 import { predictInputs } from './artifact';
+import { roundIbu } from './ibu-precision';
 import type { ModelRegistry } from './registry';
 import { trainingRowOf } from './training-data';
 
@@ -41,7 +42,7 @@ export async function scoreLake(options: { engine: QueryEngine; registry: ModelR
       id: b.id,
       name: b.name,
       ibu: b.ibu,
-      predicted_ibu: Math.round(predicted[i]! * 100) / 100,
+      predicted_ibu: roundIbu(predicted[i]!),
       model_version: promoted.version,
       feature_set: promoted.artifact.featureSet,
       scored_at: scoredAt,

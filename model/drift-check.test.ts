@@ -46,6 +46,7 @@ async function lakeWithLog(batches: readonly (readonly ReturnType<typeof asked>[
       predicted_at: lakeTimestampText(now.getTime() - 60_000),
       model_version: 'v1',
       feature_set: beer.hops ? 'hops' : 'base',
+      id: beer.id,
       ...(Object.fromEntries(baseFeatureNames.map((n) => [n, beer[n]])) as Pick<PredictionLogRow, (typeof baseFeatureNames)[number]>),
       volume_litres: beer.volume_litres,
       hops: beer.hops as CleanedBeer['hops'],

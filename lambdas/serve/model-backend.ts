@@ -28,9 +28,9 @@ export type RetrainOutcome =
 
 export interface ModelBackend<M> {
   readonly source: PromotedModelSource<M>;
-  /** `base` or `hops`: which features the model reads. */
-  featureSet(model: M): string;
-  /** One IBU per beer, in order. Pure: no I/O. */
+  /** `base` or `hops`: the features of the model that answers this beer (a fallback may answer for the promoted one). */
+  answeredBy(model: M, beer: BeerInput): string;
+  /** One IBU per beer, in order, rounded as every IBU leaving brewlake is (model/ibu-precision.ts). Pure: no I/O. */
   predict(model: M, beers: readonly BeerInput[]): number[];
   list(): Promise<ModelListing>;
   /** Promotes a stored version; `unknown` when there is none by that name. */

@@ -3,7 +3,8 @@
  * artifact predicts, `trainIbuModel` retrains.
  */
 import { createHash } from 'node:crypto';
-import { predictInputs, type ModelArtifact } from '../../model/artifact';
+import { answeringFeatureSet, predictInputs, type ModelArtifact } from '../../model/artifact';
+import { roundIbu } from '../../model/ibu-precision';
 import type { FeatureSet } from '../../model/features';
 import { seededRandom } from '../../model/gbm';
 import { scoreRegression, type Scores } from '../../model/metrics';
@@ -53,11 +54,11 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
       },
     },
 
-    featureSet: (artifact) => artifact.featureSet,
+    answeredBy: (artifact, beer) => answeringFeatureSet(artifact, beer),
 
     // An API beer is a feature input as it stands: the feature module derives each hop's stage
     // and normalises its attribute itself.
-    predict: (artifact, beers) => Array.from(predictInputs(artifact, beers)),
+    predict: (artifact, beers) => Array.from(predictInputs(artifact, beers), roundIbu),
 
     async list() {
       return modelListing(await registry.list());
