@@ -1,14 +1,18 @@
 /**
  * Cross-validation on fixed folds: every model version, and any other implementation,
- * scored on exactly the same splits (`../shared/eval/folds.json`), or on seeded shuffles
- * of our own when no folds file is given.
+ * scored on exactly the same splits: the 25 evaluation folds shipped in `model/eval/`
+ * (ids and seeds, with their provenance and the reference results in the README beside).
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { CvSummary } from './artifact';
 import { featureVector, type FeatureSet } from './features';
 import { fitGbm, predictGbm, seededRandom, type GbmParams } from './gbm';
 import { meanAndStd, scoreRegression, type Scores } from './metrics';
 import { ibuModelParams, type TrainingRow } from './train';
+
+/** The evaluation folds shipped with brewlake: what `brewlake train` scores on unless told otherwise. */
+export const evaluationFoldsPath = fileURLToPath(new URL('./eval/folds.json', import.meta.url));
 
 export interface Fold {
   readonly testIds: readonly number[];

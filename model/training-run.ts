@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { QueryEngine } from '../glue/query-engine';
-import { crossValidate, shuffledFolds, type CvResult, type FoldPlan, type ReferenceResult } from './evaluate';
+import { crossValidate, evaluationFoldsPath, readFoldsFile, type CvResult, type FoldPlan, type ReferenceResult } from './evaluate';
 import type { FeatureSet } from './features';
 import { newVersionName, type Lineage, type ModelRegistry } from './registry';
 import { renderReport } from './report';
@@ -17,7 +17,7 @@ export interface TrainingRunOptions {
   readonly engine: QueryEngine;
   readonly registry: ModelRegistry;
   readonly featureSets: readonly FeatureSet[];
-  /** Fixed folds (e.g. ../shared/eval/folds.json); default: 5x5 seeded shuffles of the training rows. */
+  /** Fixed folds; default: the shipped evaluation folds (`evaluationFoldsPath`). */
   readonly plan?: FoldPlan;
   readonly reference?: readonly ReferenceResult[];
   readonly force?: boolean;
@@ -50,7 +50,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
   const say = options.progress ?? (() => {});
   const data = await loadTrainingSet(options.engine);
   say(`training set: ${data.rows.length} beers with a measured IBU (${options.engine.kind})`);
-  const plan = options.plan ?? shuffledFolds(data.rows.map((r) => r.id));
+  const plan = options.plan ?? readFoldsFile(evaluationFoldsPath);
   const rows = data.rows;
   const actual = new Map(rows.map((r) => [r.id, r.ibu]));
   const code = codeVersion();
