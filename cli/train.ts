@@ -63,6 +63,7 @@ trainCommand.action(async (flags: TrainFlags) => {
       plan,
       reference,
       force: flags.force ?? false,
+      ...(engine.kind === 'duckdb' ? { lakeDir: flags.lake } : {}),
       progress: (line) => {
         // Fold counts overwrite one line on a terminal; everything else is its own line.
         const isFold = line.startsWith('cross-validating');
