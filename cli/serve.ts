@@ -13,7 +13,7 @@ import { adminTokenEnv } from '../lambdas/serve/admin-token';
 import { startServeServer } from '../lambdas/serve/node-server';
 import { predictionLogRowsCounter } from '../lambdas/serve/prediction-log';
 import { createThreadedPredictionLog } from '../lambdas/serve/threaded-prediction-log';
-import { createLiveWindow } from '../lambdas/serve/monitor';
+import { createLakeMonitor } from '../lambdas/serve/monitor';
 import { createServeMetrics } from '../lambdas/serve/serve-metrics';
 import { lakeOption } from './options';
 
@@ -96,17 +96,16 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   // thread running the local delivery stream.
   const metrics = createServeMetrics();
   const log = createThreadedPredictionLog({ target: { kind: 'lake', lakeDir: flags.lake }, rows: predictionLogRowsCounter(metrics.registry) });
-  const monitor = createLiveWindow({ registry });
+  // The dashboard reads the lake's prediction_log, as `brewlake drift` does.
+  const monitorEngine = await openQueryEngine({ kind: 'duckdb', lakeDir: flags.lake });
+  const monitor = createLakeMonitor({ engine: monitorEngine, registry });
   const server = await startServeServer({
     port: flags.port,
     host: serveHost,
     registry,
     metrics,
     monitor,
-    predictionSink: (event) => {
-      log.sink(event);
-      monitor.record(event);
-    },
+    predictionSink: (event) => log.sink(event),
   });
   const ready = (await (await fetch(`${server.url}/ready`)).json()) as { model_version?: string };
   process.stderr.write(`model ${ready.model_version ?? '(none)'} from ${registryLocation}\n`);
@@ -122,6 +121,7 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   });
   await server.close();
   await log.close();
+  await monitorEngine.close();
   const counts = log.counts();
   process.stderr.write(`prediction log: ${counts.sent} rows into ${flags.lake}/prediction_log/, ${counts.dropped} dropped\n`);
 }
