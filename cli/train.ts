@@ -40,7 +40,7 @@ export function printTrainingTable(result: TrainingRunResult, reference: readonl
 export const trainCommand = new Command('train')
   .description('train the IBU model on the lake, score it on fixed folds, register it, promote it unless worse')
   .addOption(lakeOption())
-  .option('--folds <file>', 'evaluation folds (default: the 25 shipped in model/eval/folds.json)')
+  .option('--folds <file|shuffles>', "evaluation folds (default: the 25 shipped in model/eval/folds.json); 'shuffles': 5x5 seeded shuffles of the lake's own beers")
   .addOption(new Option('--features <set>', 'feature set(s) to train').choices(['base', 'hops', 'all']).default('all'))
   .option('--registry <location>', 'model registry: a folder or s3://bucket/prefix (default: <lake>/_models)')
   .option('--force', 'promote even when worse than the promoted model')
@@ -48,9 +48,11 @@ export const trainCommand = new Command('train')
 for (const option of engineOptions()) trainCommand.addOption(option);
 
 trainCommand.action(async (flags: TrainFlags) => {
+  const shuffles = flags.folds === 'shuffles';
   const foldsPath = flags.folds ?? evaluationFoldsPath;
-  const plan = readFoldsFile(foldsPath);
-  const reference = readReferenceResults(join(dirname(foldsPath), 'README.md'));
+  const plan = shuffles ? 'shuffles' : readFoldsFile(foldsPath);
+  // Reference results belong to their folds: none beside shuffles of our own.
+  const reference = shuffles ? [] : readReferenceResults(join(dirname(foldsPath), 'README.md'));
   const engine = await openQueryEngine(engineConfigFromFlags(flags));
   try {
     const registry = openRegistry(flags.registry ?? localRegistryDir(flags.lake));

@@ -41,7 +41,7 @@ export class FoldsFileError extends Error {
 export class MissingBeers extends Error {
   override readonly name = 'MissingBeers';
   constructor(readonly ids: readonly number[], source: string) {
-    super(`${ids.length} beer(s) listed in ${source} are not in the training data (${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}); refusing to score a different set`);
+    super(`${ids.length} beer(s) listed in ${source} are not in the training data (${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}); refusing to score a different set (\`brewlake train --folds shuffles\` scores the lake's own beers on seeded shuffles instead)`);
   }
 }
 

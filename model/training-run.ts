@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { QueryEngine } from '../glue/query-engine';
-import { crossValidate, evaluationFoldsPath, readFoldsFile, type CvResult, type FoldPlan, type ReferenceResult } from './evaluate';
+import { crossValidate, evaluationFoldsPath, readFoldsFile, shuffledFolds, type CvResult, type FoldPlan, type ReferenceResult } from './evaluate';
 import type { FeatureSet } from './features';
 import { newVersionName, type Lineage, type ModelRegistry } from './registry';
 import { renderReport } from './report';
@@ -41,8 +41,8 @@ export interface TrainingRunOptions {
   readonly engine: QueryEngine;
   readonly registry: ModelRegistry;
   readonly featureSets: readonly FeatureSet[];
-  /** Fixed folds; default: the shipped evaluation folds (`evaluationFoldsPath`). */
-  readonly plan?: FoldPlan;
+  /** Fixed folds, or `shuffles` (5x5 seeded shuffles of the lake's rows, asked for by name); default: the shipped evaluation folds. */
+  readonly plan?: FoldPlan | 'shuffles';
   readonly reference?: readonly ReferenceResult[];
   readonly force?: boolean;
   /** A local lake: each version's out-of-fold predictions go into its predictions table. */
@@ -76,7 +76,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
   const say = options.progress ?? (() => {});
   const data = await loadTrainingSet(options.engine);
   say(`training set: ${data.rows.length} beers with a measured IBU (${options.engine.kind})`);
-  const plan = options.plan ?? readFoldsFile(evaluationFoldsPath);
+  const plan = options.plan === 'shuffles' ? shuffledFolds(data.rows.map((r) => r.id)) : (options.plan ?? readFoldsFile(evaluationFoldsPath));
   const rows = data.rows;
   const actual = new Map(rows.map((r) => [r.id, r.ibu]));
   const code = codeVersion();
