@@ -57,9 +57,10 @@ async function refresh() {
   const verdict = data.verdict === 'drift' ? 'DRIFT: ' + drifted.join(', ')
     : data.verdict === 'not enough data' ? 'not enough data: fewer than ' + data.minSample + ' logged values to judge'
     : 'no drift';
-  document.getElementById('summary').textContent = data.version
+  document.getElementById('summary').textContent = data.problem ? 'cannot judge: ' + data.problem
+    : data.version
     ? 'model ' + data.version + ' · ' + data.rows + ' predictions in the lake\\'s prediction_log, last ' + data.windowMinutes + ' min · PSI threshold ' + data.thresholds.psi + ', KS threshold ' + data.thresholds.ks + ' · ' + verdict
-    : 'no model to compare with: ' + data.problem;
+    : 'no model to compare with';
   document.getElementById('summary').dataset.verdict = data.verdict;
   document.getElementById('drift').innerHTML = data.columns.map(c =>
     '<div class="badge" data-feature="' + c.name + '" data-drifted="' + c.drifted + '" data-status="' + c.status + '"><b>' + c.name + '</b>'

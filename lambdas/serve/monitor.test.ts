@@ -5,7 +5,7 @@
  * with the very numbers the CLI prints for the same lake.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,5 +151,26 @@ describe('/monitor', () => {
 
     await page.screenshot({ path: join(screenshotDir, 'monitor-abv-doubled.png'), fullPage: true });
     await page.close();
+  });
+});
+
+describe('/monitor when it cannot judge', () => {
+  it('says so, as `brewlake drift` exits 2: no model, or a prediction log it cannot read', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'monitor-broken-'));
+    const otherEngine = await openDuckDbLake(other);
+    try {
+      const noModel = await createLakeMonitor({ engine: otherEngine, registry: createLocalRegistry(localRegistryDir(other)) }).snapshot();
+      expect(noModel).toMatchObject({ version: null, verdict: 'not enough data', columns: [] });
+      expect(noModel.problem).toMatch(/no promoted model in .*brewlake train/);
+
+      const registry = createLocalRegistry(localRegistryDir(lake));
+      const broken = await writeLakeFile(other, predictionLogTable, [], { time: new Date(), id: 'broken' });
+      await writeFile(broken, '{"request_id": "x", "item": \n');
+      const unreadable = await createLakeMonitor({ engine: otherEngine, registry }).snapshot();
+      expect(unreadable).toMatchObject({ version: 'v1', verdict: 'not enough data', columns: [] });
+      expect(unreadable.problem).toMatch(/cannot read the prediction log/);
+    } finally {
+      await otherEngine.close();
+    }
   });
 });

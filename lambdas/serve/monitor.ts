@@ -29,8 +29,9 @@ export interface MinuteView {
 }
 
 export interface MonitorSnapshot {
-  /** The promoted model the traffic is compared with; null when there is none (then `problem` says why). */
+  /** The promoted model the traffic is compared with; null when there is none. */
   readonly version: string | null;
+  /** Why nothing could be judged (no model, an unreadable log); null when the verdict stands. */
   readonly problem: string | null;
   readonly thresholds: DriftThresholds;
   readonly minSample: number;
@@ -64,7 +65,13 @@ export function createLakeMonitor(options: { engine: QueryEngine; registry: Mode
       } catch (error) {
         return { ...empty, version: null, problem: error instanceof Error ? error.message : String(error) };
       }
-      const rows = await loggedPredictionsSince(options.engine, now() - windowMinutes * 60_000);
+      let rows;
+      try {
+        rows = await loggedPredictionsSince(options.engine, now() - windowMinutes * 60_000);
+      } catch (error) {
+        // As `brewlake drift` exits 2 on an unreadable table, the page says it cannot judge.
+        return { ...empty, version: reference.version, problem: `cannot read the prediction log: ${error instanceof Error ? error.message : String(error)}` };
+      }
       const report = driftOfLoggedRows(reference.artifact, rows, thresholds);
       const columns = [...report.features, report.prediction];
       const charted = columns.filter((c) => (baseFeatureNames as readonly string[]).includes(c.name) || c.name === 'predicted_ibu' || c.drifted).map((c) => c.name);
