@@ -3,9 +3,8 @@
  * beers, each against its target bound and, for prediction, against computing the same
  * rows' features alone (the floor any model pays).
  */
-import { existsSync } from 'node:fs';
 import { predictMany } from '../model/artifact';
-import { crossValidate, readFoldsFile, shuffledFolds } from '../model/evaluate';
+import { crossValidate, evaluationFoldsPath, readFoldsFile } from '../model/evaluate';
 import { featureVector } from '../model/features';
 import { trainIbuModel } from '../model/train';
 import { trainingRowOf } from '../model/training-data';
@@ -31,7 +30,7 @@ export const modelBench: Bench = {
       .filter((b) => b.ibu !== null)
       .map((b) => trainingRowOf(b as unknown as Record<string, unknown>));
     const train = time(3, () => trainIbuModel(rows, { featureSet: 'hops' }));
-    const plan = existsSync('../shared/eval/folds.json') ? readFoldsFile('../shared/eval/folds.json') : shuffledFolds(rows.map((r) => r.id));
+    const plan = readFoldsFile(evaluationFoldsPath);
     const cv = time(1, () => crossValidate(rows, plan, 'hops'));
     const artifact = trainIbuModel(rows, { featureSet: 'hops' });
     const thousand = Array.from({ length: 1000 }, (_, i) => rows[i % rows.length]!);

@@ -36,7 +36,7 @@ const beers: BeerInput[] = catalogue.flatMap((raw) => {
 });
 const event = (i: number): PredictionEvent => {
   const chosen = Array.from({ length: beersPerEvent }, (_, k) => beers[(i * beersPerEvent + k) % beers.length]!);
-  return { request_id: `bench-${i}`, predicted_at: Date.now(), model_version: 'bench', feature_set: 'hops', beers: chosen, predictions: chosen.map((_, k) => 40 + k), latency_ms: 1 };
+  return { request_id: `bench-${i}`, predicted_at: Date.now(), model_version: 'bench', feature_sets: chosen.map(() => 'hops'), beers: chosen, predictions: chosen.map((_, k) => 40 + k), latency_ms: 1 };
 };
 const events = Array.from({ length: 500 }, (_, i) => event(i));
 

@@ -1,47 +1,75 @@
 /** `brewlake drift`: are the beers the API is asked about still like the ones the model learned from? */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { openDuckDbLake } from '../glue/duckdb';
-import { defaultDriftThresholds } from '../model/drift';
+import { defaultDriftThresholds, minDriftSample, type ColumnDrift } from '../model/drift';
 import { checkDrift, parseWindow } from '../model/drift-check';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
 import { jsonOption, lakeOption } from './options';
 
-const positive = (value: string) => {
+/**
+ * Exit codes a retrain can be gated on: only 1 means "the traffic moved". A lake that cannot
+ * be read, a window too thin to judge or a missing model is 2, never 1, so a broken lake
+ * never triggers a retrain.
+ */
+export const driftExitCodes = { noDrift: 0, drift: 1, cannotJudge: 2 } as const;
+
+const positive = (option: string, value: string) => {
   const n = Number(value);
-  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
+  if (!(n > 0)) throw new RangeError(`${option}: expected a positive number, got ${JSON.stringify(value)}`);
   return n;
 };
 
+const percent = (share: number) => `${(share * 100).toFixed(0)}%`;
+const statistic = (value: number | null) => (value === null ? '—' : value.toFixed(3));
+
+function driftTable(columns: readonly ColumnDrift[]): string[] {
+  const header = ['feature', 'n', 'missing', 'train missing', 'PSI', 'KS', 'status'];
+  const rows = columns.map((c) => [c.name, String(c.n), percent(c.missingShare), percent(c.trainingMissingShare), statistic(c.psi), statistic(c.ks), c.status === 'drift' ? 'DRIFT' : c.status]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 6 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
 export const driftCommand = new Command('drift')
-  .description('compare the logged predictions of a window with the promoted model\'s training data; exits 1 on drift')
+  .description(`compare the logged predictions of a window with the promoted model's training data; exits ${driftExitCodes.noDrift} no drift, ${driftExitCodes.drift} drift, ${driftExitCodes.cannotJudge} cannot judge`)
   .addOption(lakeOption())
   .option('--window <span>', 'how far back to look: 30m, 24h, 7d', '24h')
-  .option('--psi-threshold <x>', 'population stability index above which a feature has drifted', positive, defaultDriftThresholds.psi)
-  .option('--ks-threshold <x>', 'Kolmogorov-Smirnov statistic above which a feature has drifted', positive, defaultDriftThresholds.ks)
+  .option('--psi-threshold <x>', 'population stability index above which a feature has drifted', String(defaultDriftThresholds.psi))
+  .option('--ks-threshold <x>', 'Kolmogorov-Smirnov statistic above which a feature has drifted', String(defaultDriftThresholds.ks))
   .option('--registry <location>', 'a folder or s3://bucket/prefix (default: <lake>/_models)')
   .addOption(jsonOption())
-  .action(async (flags: { lake: string; window: string; psiThreshold: number; ksThreshold: number; registry?: string; json?: boolean }) => {
-    const windowMs = parseWindow(flags.window);
-    const engine = await openDuckDbLake(flags.lake);
+  .addHelpText(
+    'after',
+    `\nA feature a request did not send is missing, not zero: its missing share is reported apart and its\ndistribution judged only on the rows that carry it. A column with fewer than ${minDriftSample} values is "not enough data"\n(no PSI, no KS); when no column can be judged the verdict is "not enough data", exit ${driftExitCodes.cannotJudge}.`,
+  )
+  // A mistyped option is "cannot judge" too: exit 2, never the 1 that would start a retrain.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : driftExitCodes.cannotJudge))
+  .action(async (flags: { lake: string; window: string; psiThreshold: string; ksThreshold: string; registry?: string; json?: boolean }) => {
     try {
-      const report = await checkDrift({
-        engine,
-        registry: openRegistry(flags.registry ?? localRegistryDir(flags.lake)),
-        windowMs,
-        thresholds: { psi: flags.psiThreshold, ks: flags.ksThreshold },
-      });
-      console.log(`model ${report.version}: ${report.rows} logged predictions since ${report.since} UTC`);
-      const rows = [...report.features, report.prediction];
-      const width = Math.max(...rows.map((r) => r.name.length));
-      console.log(`${'feature'.padEnd(width)}  ${'n'.padStart(6)}  ${'PSI'.padStart(7)}  ${'KS'.padStart(6)}  status`);
-      for (const r of rows) {
-        console.log(`${r.name.padEnd(width)}  ${String(r.n).padStart(6)}  ${r.psi.toFixed(3).padStart(7)}  ${r.ks.toFixed(3).padStart(6)}  ${r.drifted ? 'DRIFT' : 'ok'}`);
+      const thresholds = { psi: positive('--psi-threshold', flags.psiThreshold), ks: positive('--ks-threshold', flags.ksThreshold) };
+      const windowMs = parseWindow(flags.window);
+      const engine = await openDuckDbLake(flags.lake);
+      try {
+        const report = await checkDrift({ engine, registry: openRegistry(flags.registry ?? localRegistryDir(flags.lake)), windowMs, thresholds });
+        console.log(`model ${report.version}: ${report.rows} logged predictions since ${report.since} UTC`);
+        const columns = [...report.features, report.prediction];
+        for (const line of driftTable(columns)) console.log(line);
+        const unjudged = columns.filter((c) => c.status === 'not enough data').map((c) => c.name);
+        if (report.verdict === 'drift') {
+          console.log(`drift: ${columns.filter((c) => c.drifted).map((c) => c.name).join(', ')} above threshold (PSI > ${thresholds.psi} or KS > ${thresholds.ks})`);
+        } else if (report.verdict === 'not enough data') {
+          console.log(`not enough data: ${report.rows} logged predictions in the window, and no column has the ${minDriftSample} values a judgement needs`);
+        } else {
+          console.log('no drift above threshold');
+        }
+        if (report.verdict !== 'not enough data' && unjudged.length > 0) console.log(`not judged (fewer than ${minDriftSample} values): ${unjudged.join(', ')}`);
+        if (flags.json) console.log(JSON.stringify(report));
+        process.exitCode = report.verdict === 'drift' ? driftExitCodes.drift : report.verdict === 'no drift' ? driftExitCodes.noDrift : driftExitCodes.cannotJudge;
+      } finally {
+        await engine.close();
       }
-      if (report.rows === 0) console.error('no predictions were logged in the window: nothing to compare');
-      console.log(report.drifted ? `drift: ${rows.filter((r) => r.drifted).map((r) => r.name).join(', ')} above threshold (PSI > ${flags.psiThreshold} or KS > ${flags.ksThreshold})` : 'no drift above threshold');
-      if (flags.json) console.log(JSON.stringify(report));
-      if (report.drifted) process.exitCode = 1;
-    } finally {
-      await engine.close();
+    } catch (error) {
+      console.error(`brewlake drift: cannot judge: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = driftExitCodes.cannotJudge;
     }
   });

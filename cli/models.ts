@@ -2,32 +2,50 @@
 import { Command } from 'commander';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
 import { BrokenPointer } from '../model/registry';
+import { modelListing, type ModelListing } from '../model/version-listing';
 import { jsonOption, lakeOption } from './options';
 
 const registryOf = (flags: { lake: string; registry?: string }) => openRegistry(flags.registry ?? localRegistryDir(flags.lake));
 
+/** The listing as a table: a header, then one line per version, newest first (as `GET /models`). */
+export function modelsTable(listing: ModelListing): string[] {
+  const header = ['', 'version', 'feature_set', 'rows', 'R²', 'RMSE', 'MAE', 'created_at'];
+  const metric = (v: number | undefined, digits: number) => (v === undefined ? '' : v.toFixed(digits));
+  const rows = listing.versions.map((v) => [
+    v.promoted ? '*' : '',
+    v.version,
+    v.feature_set,
+    String(v.rows),
+    metric(v.metrics.r2, 3),
+    metric(v.metrics.rmse, 1),
+    metric(v.metrics.mae, 2),
+    v.created_at,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const numeric = (i: number) => i >= 3 && i <= 6;
+  const line = (cells: string[]) => cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
 export const modelsCommand = new Command('models')
-  .description('list the model versions (* marks the promoted one)')
+  .description('list the model versions, newest first (* marks the promoted one); --json prints what GET /models answers')
   .addOption(lakeOption())
   .option('--registry <location>', 'a folder or s3://bucket/prefix (default: <lake>/_models)')
   .addOption(jsonOption())
   .action(async (flags: { lake: string; registry?: string; json?: boolean }) => {
     const registry = registryOf(flags);
-    const versions = await registry.list();
-    if (versions.length === 0) console.error('no model versions yet: run `npx brewlake train`');
-    await registry.promotedVersion().catch((error: unknown) => {
-      if (!(error instanceof BrokenPointer)) throw error;
-      console.error(`warning: ${error.message}`);
-    });
-    for (const v of versions) {
-      const cv = v.lineage.cv?.mean;
-      console.log(
-        `${v.promoted ? '*' : ' '} ${v.version}  ${v.lineage.featureSet.padEnd(4)}  ${v.lineage.rows} rows  ` +
-          (cv ? `R² ${cv.r2.toFixed(3)}  RMSE ${cv.rmse.toFixed(1)}  MAE ${cv.mae.toFixed(2)}  ` : '') +
-          `${v.lineage.engine}  ${v.lineage.trainedAt}`,
-      );
-    }
-    if (flags.json) console.log(JSON.stringify(versions.map((v) => ({ version: v.version, promoted: v.promoted, featureSet: v.lineage.featureSet, cv: v.lineage.cv }))));
+    const pointerError = await registry.promotedVersion().then(
+      () => undefined,
+      (error: unknown) => {
+        if (!(error instanceof BrokenPointer)) throw error;
+        return error.message;
+      },
+    );
+    if (pointerError) console.error(`warning: ${pointerError}`);
+    const listing = modelListing(await registry.list(), pointerError);
+    if (listing.versions.length === 0) console.error('no model versions yet: run `npx brewlake train`');
+    else for (const line of modelsTable(listing)) console.log(line);
+    if (flags.json) console.log(JSON.stringify(listing));
   });
 
 export const promoteCommand = new Command('promote')

@@ -15,7 +15,9 @@ export const scoreCommand = new Command('score')
     try {
       const result = await scoreLake({ engine, registry: openRegistry(flags.registry ?? localRegistryDir(flags.lake)), lakeDir: flags.lake });
       console.log(`scored ${result.rows} beers with ${result.version} into ${result.key}`);
-      console.log('query them: npx brewlake query "select * from predictions order by abs(predicted_ibu - ibu) desc limit 10"');
+      // In-sample rows are fits of beers the model trained on: errors are analysed on the out-of-fold rows.
+      console.log(`these are in-sample fits (kind = 'in_sample'), not accuracy; for error analysis use the cross-validation's out-of-fold rows:`);
+      console.log(`  npx brewlake query "select id, ibu, avg(predicted_ibu) as predicted, avg(abs(predicted_ibu - ibu)) as error from predictions where kind = 'out_of_fold' and model_version = '${result.version}' group by id, ibu order by error desc limit 10"`);
       if (flags.json) console.log(JSON.stringify(result));
     } finally {
       await engine.close();

@@ -14,7 +14,7 @@ import { adminTokenEnv } from '../lambdas/serve/admin-token';
 import { startServeServer } from '../lambdas/serve/node-server';
 import { predictionLogRowsCounter } from '../lambdas/serve/prediction-log';
 import { createThreadedPredictionLog } from '../local/prediction-log/threaded-prediction-log';
-import { createLiveWindow } from '../lambdas/serve/monitor';
+import { createLakeMonitor } from '../lambdas/serve/monitor';
 import { createServeMetrics } from '../lambdas/serve/serve-metrics';
 import { lakeRetrainOptions } from '../local/lake-retrain';
 import { lakeOption } from './options';
@@ -42,7 +42,8 @@ export interface ServeLakeOptions {
 async function replayLake(lakeDir: string, url: string): Promise<number> {
   const engine = await openQueryEngine({ kind: 'duckdb', lakeDir });
   try {
-    const beers = (await engine.query(scoringSql)).rows.map(featureInputOfRow);
+    // With each beer's id, so the logged predictions join to `beers`.
+    const beers = (await engine.query(scoringSql)).rows.map((row) => ({ id: Number(row.id), ...featureInputOfRow(row) }));
     for (let i = 0; i < beers.length; i += 100) {
       const res = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(beers.slice(i, i + 100)) });
       if (!res.ok) throw new Error(`replaying the lake: /predict answered ${res.status}: ${await res.text()}`);
@@ -109,7 +110,9 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   // thread running the local delivery stream.
   const metrics = createServeMetrics();
   const log = createThreadedPredictionLog({ target: { kind: 'lake', lakeDir: flags.lake }, rows: predictionLogRowsCounter(metrics.registry) });
-  const monitor = createLiveWindow({ registry });
+  // The dashboard reads the lake's prediction_log, as `brewlake drift` does.
+  const monitorEngine = await openQueryEngine({ kind: 'duckdb', lakeDir: flags.lake });
+  const monitor = createLakeMonitor({ engine: monitorEngine, registry });
   const server = await startServeServer({
     port: flags.port,
     host,
@@ -117,12 +120,10 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
     retrain: lakeRetrainOptions(flags.lake),
     metrics,
     monitor,
-    predictionSink: (event) => {
-      log.sink(event);
-      monitor.record(event);
-    },
+    predictionSink: (event) => log.sink(event),
   }).catch(async (error: unknown) => {
     await log.close();
+    await monitorEngine.close();
     throw portUnavailableOf(error, host, flags.port);
   });
   const ready = (await (await fetch(`${server.url}/ready`)).json()) as { model_version?: string };
@@ -139,6 +140,7 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   });
   await server.close();
   await log.close();
+  await monitorEngine.close();
   const counts = log.counts();
   process.stderr.write(`prediction log: ${counts.sent} rows into ${flags.lake}/prediction_log/, ${counts.dropped} dropped\n`);
 }

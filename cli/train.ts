@@ -1,17 +1,13 @@
 /** `brewlake train`: cross-validate, train, register and (unless worse) promote the IBU model. */
 import { Command, Option } from 'commander';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openQueryEngine } from '../glue/open-query-engine';
-import { readFoldsFile, readReferenceResults, type ReferenceResult } from '../model/evaluate';
+import { evaluationFoldsPath, readFoldsFile, readReferenceResults, type ReferenceResult } from '../model/evaluate';
 import { featureSets, type FeatureSet } from '../model/features';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
 import { runTraining, type TrainingRunResult } from '../model/training-run';
 import { engineConfigFromFlags, engineOptions, type EngineFlags } from './engine-options';
 import { jsonOption, lakeOption } from './options';
-
-/** The shared evaluation folds, when this checkout sits beside them. */
-export const sharedFoldsPath = '../shared/eval/folds.json';
 
 interface TrainFlags extends EngineFlags {
   folds?: string;
@@ -44,7 +40,7 @@ export function printTrainingTable(result: TrainingRunResult, reference: readonl
 export const trainCommand = new Command('train')
   .description('train the IBU model on the lake, score it on fixed folds, register it, promote it unless worse')
   .addOption(lakeOption())
-  .option('--folds <file>', `evaluation folds (default: ${sharedFoldsPath} when present, else 5x5 seeded shuffles)`)
+  .option('--folds <file|shuffles>', "evaluation folds (default: the 25 shipped in model/eval/folds.json); 'shuffles': 5x5 seeded shuffles of the lake's own beers")
   .addOption(new Option('--features <set>', 'feature set(s) to train').choices(['base', 'hops', 'all']).default('all'))
   .option('--registry <location>', 'model registry: a folder or s3://bucket/prefix (default: <lake>/_models)')
   .option('--force', 'promote even when worse than the promoted model')
@@ -52,9 +48,11 @@ export const trainCommand = new Command('train')
 for (const option of engineOptions()) trainCommand.addOption(option);
 
 trainCommand.action(async (flags: TrainFlags) => {
-  const foldsPath = flags.folds ?? (existsSync(sharedFoldsPath) ? sharedFoldsPath : undefined);
-  const plan = foldsPath ? readFoldsFile(foldsPath) : undefined;
-  const reference = foldsPath ? readReferenceResults(join(dirname(foldsPath), 'README.md')) : [];
+  const shuffles = flags.folds === 'shuffles';
+  const foldsPath = flags.folds ?? evaluationFoldsPath;
+  const plan = shuffles ? 'shuffles' : readFoldsFile(foldsPath);
+  // Reference results belong to their folds: none beside shuffles of our own.
+  const reference = shuffles ? [] : readReferenceResults(join(dirname(foldsPath), 'README.md'));
   const engine = await openQueryEngine(engineConfigFromFlags(flags));
   try {
     const registry = openRegistry(flags.registry ?? localRegistryDir(flags.lake));
@@ -64,9 +62,10 @@ trainCommand.action(async (flags: TrainFlags) => {
       engine,
       registry,
       featureSets: sets,
-      ...(plan ? { plan } : {}),
+      plan,
       reference,
       force: flags.force ?? false,
+      ...(engine.kind === 'duckdb' ? { lakeDir: flags.lake } : {}),
       progress: (line) => {
         // Fold counts overwrite one line on a terminal; everything else is its own line.
         const isFold = line.startsWith('cross-validating');

@@ -139,7 +139,16 @@ export const cleanedBeerColumns = [
   { name: 'arrived_at', type: 'timestamp', nullable: false, comment: 'when the record reached the stream (UTC)' },
 ] as const satisfies readonly Column[];
 
-/** Batch scores of the promoted model, written by `brewlake score`. */
+/** What a row of the predictions table is: a fit of the beer the model trained on, or an honest out-of-fold guess. */
+export const predictionKinds = ['in_sample', 'out_of_fold'] as const;
+export type PredictionKind = (typeof predictionKinds)[number];
+
+/**
+ * Predictions of the model, one file per version and kind: `brewlake score` writes the
+ * promoted model's `in_sample` rows (every beer, including those it trained on), `brewlake
+ * train` each version's `out_of_fold` rows (each beer predicted by the folds' models that
+ * did not see it: the rows for error analysis).
+ */
 export const predictionColumns = [
   { name: 'id', type: 'int', nullable: false, comment: 'PunkAPI beer id' },
   { name: 'name', type: 'string', comment: 'beer name' },
@@ -147,6 +156,8 @@ export const predictionColumns = [
   { name: 'predicted_ibu', type: 'double', nullable: false, comment: 'model prediction' },
   { name: 'model_version', type: 'string', nullable: false, comment: 'registry version that scored the row' },
   { name: 'feature_set', type: 'string', nullable: false, comment: 'base | hops' },
+  { name: 'kind', type: 'string', nullable: false, comment: `${predictionKinds.join(' | ')}: in_sample by brewlake score (fits, not accuracy), out_of_fold by brewlake train's cross-validation` },
+  { name: 'repeat', type: 'int', comment: 'out_of_fold: which repeat of the k-fold cross-validation (each repeat predicts every beer once); null for in_sample' },
   { name: 'scored_at', type: 'timestamp', nullable: false, comment: 'when the row was scored (UTC)' },
 ] as const satisfies readonly Column[];
 
@@ -166,7 +177,8 @@ export const predictionLogColumns = [
   { name: 'item', type: 'int', nullable: false, comment: 'position of the beer in the request' },
   { name: 'predicted_at', type: 'timestamp', nullable: false, comment: 'when the prediction was answered (UTC)' },
   { name: 'model_version', type: 'string', nullable: false, comment: 'registry version that answered' },
-  { name: 'feature_set', type: 'string', nullable: false, comment: 'base | hops' },
+  { name: 'feature_set', type: 'string', nullable: false, comment: 'base | hops: the features of the model that answered (base when the hop-bill model fell back for a beer sent without a hop bill)' },
+  { name: 'id', type: 'int', comment: "the client's id for the beer, when the request sent one (the PunkAPI id joins to beers.id)", range: { min: 1, max: 2_147_483_647 } },
   ...predictionInputColumns.map((c) => ({ ...c, nullable: true as const })),
   { name: 'predicted_ibu', type: 'double', nullable: false, comment: 'the answer' },
   { name: 'latency_ms', type: 'double', nullable: false, comment: 'request latency in milliseconds' },

@@ -183,10 +183,16 @@ export function predictInputs(artifact: ModelArtifact, inputs: readonly FeatureI
   const out = new Float64Array(inputs.length);
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i]!;
-    const withoutBill = artifact.withoutHops && (input.hops === undefined || input.hops === null);
-    out[i] = withoutBill ? (scoreWithoutHops ??= scorer(artifact.withoutHops!))(input) : score(input);
+    out[i] = answersWithoutHops(artifact, input) ? (scoreWithoutHops ??= scorer(artifact.withoutHops!))(input) : score(input);
   }
   return out;
+}
+
+const answersWithoutHops = (artifact: ModelArtifact, input: Pick<FeatureInput, 'hops'>) => artifact.withoutHops !== undefined && (input.hops === undefined || input.hops === null);
+
+/** The feature set of the model that answers `input`: the base fallback's for a beer sent without a hop bill. */
+export function answeringFeatureSet(artifact: ModelArtifact, input: Pick<FeatureInput, 'hops'>): FeatureSet {
+  return answersWithoutHops(artifact, input) ? artifact.withoutHops!.featureSet : artifact.featureSet;
 }
 
 function scorer(artifact: ModelArtifact): (input: FeatureInput) => number {

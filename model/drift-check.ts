@@ -1,9 +1,11 @@
 /**
- * `brewlake drift`: the prediction log of a time window, read from the lake, against the
- * promoted model's training summary.
+ * Drift over the lake's `prediction_log`: the rows of a time window, against the promoted
+ * model's training summary. `brewlake drift` and the `/monitor` dashboard both call this,
+ * so the CLI and the page cannot disagree about what drifted.
  */
 import { lakeTimestampText, type QueryEngine } from '../glue/query-engine';
 import { predictionLogTable } from '../glue/schema';
+import type { ModelArtifact } from './artifact';
 import { driftReport, type DriftReport, type DriftThresholds } from './drift';
 import { featureVector } from './features';
 import type { ModelRegistry } from './registry';
@@ -16,16 +18,45 @@ export class NoTrainingSummary extends Error {
   }
 }
 
+export class NoModelToCompare extends Error {
+  override readonly name = 'NoModelToCompare';
+  constructor(location: string) {
+    super(`no promoted model in ${location}: run \`npx brewlake train\` first`);
+  }
+}
+
 /** `24h`, `30m`, `7d` → milliseconds; a bad window names the option. */
 export function parseWindow(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(m|h|d)$/.exec(text.trim());
-  if (!match) throw new RangeError(`--window: expected a number and m, h or d (e.g. 24h), got ${JSON.stringify(text)}`);
+  if (!match || !(Number(match[1]) > 0)) throw new RangeError(`--window: expected a positive number and m, h or d (e.g. 24h), got ${JSON.stringify(text)}`);
   return Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
 }
 
 export interface DriftCheck extends DriftReport {
   readonly version: string;
   readonly since: string;
+}
+
+/** The promoted model and its training summary: what live traffic is compared with. */
+export async function driftReference(registry: ModelRegistry): Promise<{ version: string; artifact: ModelArtifact }> {
+  const promoted = await registry.promoted();
+  if (!promoted) throw new NoModelToCompare(registry.location);
+  if (!promoted.artifact.trainingSummary) throw new NoTrainingSummary(promoted.version);
+  return promoted;
+}
+
+/** The logged rows answered at or after `sinceMs`, oldest first. */
+export async function loggedPredictionsSince(engine: QueryEngine, sinceMs: number): Promise<Record<string, unknown>[]> {
+  const since = lakeTimestampText(sinceMs);
+  return (await engine.query(`select * from ${predictionLogTable.name} where predicted_at >= timestamp '${since}' order by predicted_at`)).rows;
+}
+
+/** Logged rows (prediction_log columns) against a model's training summary. */
+export function driftOfLoggedRows(artifact: ModelArtifact, rows: readonly Record<string, unknown>[], thresholds?: DriftThresholds): DriftReport {
+  const summary = artifact.trainingSummary;
+  if (!summary) throw new Error('driftOfLoggedRows: the model carries no training summary');
+  const vectors = rows.map((r) => featureVector(featureInputOfRow(r), artifact.featureSet));
+  return driftReport(summary, vectors, rows.map((r) => (r.predicted_ibu === null ? Number.NaN : Number(r.predicted_ibu))), thresholds);
 }
 
 export async function checkDrift(options: {
@@ -35,13 +66,8 @@ export async function checkDrift(options: {
   thresholds: DriftThresholds;
   now?: Date;
 }): Promise<DriftCheck> {
-  const promoted = await options.registry.promoted();
-  if (!promoted) throw new Error(`no promoted model in ${options.registry.location}: run \`npx brewlake train\` first`);
-  const summary = promoted.artifact.trainingSummary;
-  if (!summary) throw new NoTrainingSummary(promoted.version);
-  const since = lakeTimestampText((options.now ?? new Date()).getTime() - options.windowMs);
-  const { rows } = await options.engine.query(`select * from ${predictionLogTable.name} where predicted_at >= timestamp '${since}'`);
-  const vectors = rows.map((r) => featureVector(featureInputOfRow(r), promoted.artifact.featureSet));
-  const report = driftReport(summary, vectors, rows.map((r) => Number(r.predicted_ibu)), options.thresholds);
-  return { ...report, version: promoted.version, since };
+  const promoted = await driftReference(options.registry);
+  const sinceMs = (options.now ?? new Date()).getTime() - options.windowMs;
+  const rows = await loggedPredictionsSince(options.engine, sinceMs);
+  return { ...driftOfLoggedRows(promoted.artifact, rows, options.thresholds), version: promoted.version, since: lakeTimestampText(sinceMs) };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { driftReport, ksStatistic, populationStabilityIndex, summarizeColumn, summarizeTraining } from './drift';
+import { columnDrift, driftReport, ksStatistic, minDriftSample, populationStabilityIndex, summarizeColumn, summarizeTraining } from './drift';
 import { seededRandom } from './gbm';
 
 const sample = (n: number, seed: number, f: (u: number) => number) => {
@@ -46,10 +46,41 @@ describe('the population stability index', () => {
     expect(large).toBeGreaterThan(0.2);
   });
 
-  it('counts missing values as a bin of their own', () => {
+  it('judges only the values present: a missing value is reported apart, never binned', () => {
     const reference = summarizeColumn('ph', sample(300, 3, (u) => 4 + u));
-    const live = sample(300, 4, (u) => (u < 0.5 ? Number.NaN : 4 + u));
-    expect(populationStabilityIndex(reference, live)).toBeGreaterThan(0.2);
+    const same = sample(300, 4, (u) => 4 + u);
+    const halfMissing = same.map((v, i) => (i % 2 === 0 ? Number.NaN : v));
+    expect(populationStabilityIndex(reference, halfMissing)).toBeLessThan(0.1);
+    const column = columnDrift(reference, halfMissing);
+    expect(column.n).toBe(150);
+    expect(column.missingShare).toBeCloseTo(0.5, 12);
+    expect(column.status).toBe('ok');
+  });
+});
+
+describe('the minimum sample', () => {
+  it(`is "not enough data" below ${minDriftSample} values, whatever the values`, () => {
+    const reference = summarizeColumn('abv', sample(400, 1, (u) => 4 + 6 * u));
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { maxLength: minDriftSample - 1 }), fc.nat(500), (live, missing) => {
+        const column = columnDrift(reference, [...live, ...new Array<number>(missing).fill(Number.NaN)]);
+        expect(column.status).toBe('not enough data');
+        expect(column.drifted).toBe(false);
+        expect(column.psi).toBeNull();
+        expect(column.ks).toBeNull();
+      }),
+    );
+    // One request holding one far-off beer: no PSI at all, where a PSI of several would have been drawn.
+    expect(columnDrift(reference, [40]).psi).toBeNull();
+    expect(columnDrift(reference, sample(minDriftSample, 2, (u) => 40 + u)).status).toBe('drift');
+  });
+
+  it('makes an empty window "not enough data", not "no drift"', () => {
+    const rows = sample(300, 5, (u) => u).map((u) => [4 + 6 * u, 1010 + u * 30]);
+    const summary = summarizeTraining(['abv', 'target_fg'], rows, rows.map((r) => r[0]! * 10));
+    const report = driftReport(summary, [], []);
+    expect(report.verdict).toBe('not enough data');
+    expect(report.drifted).toBe(false);
   });
 });
 
@@ -61,6 +92,7 @@ describe('a drift report', () => {
     const report = driftReport(summary, live, live.map((r) => r[0]! * 5));
     expect(report.features.map((f) => [f.name, f.drifted])).toEqual([['abv', true], ['target_fg', false]]);
     expect(report.drifted).toBe(true);
+    expect(report.verdict).toBe('drift');
     const calm = driftReport(summary, rows, rows.map((r) => r[0]! * 10));
     expect(calm.drifted).toBe(false);
   });

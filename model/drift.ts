@@ -31,20 +31,46 @@ export interface DriftThresholds {
 
 export const defaultDriftThresholds: DriftThresholds = { psi: 0.2, ks: 0.2 };
 
+/**
+ * The fewest live values a column is judged on. Below it, sampling noise alone reaches the
+ * thresholds: with 10 decile bins, PSI between two samples of the same population averages
+ * about (bins − 1) / n, 0.09 at n = 100 (0.18 at 50, next to the 0.2 line), and KS D's 95th
+ * percentile against a 2,000-value training sample is 1.36·√(1/n + 1/2000) ≈ 0.14 at
+ * n = 100 (0.20 at 50). At 100 values a flag is the population, not the draw.
+ */
+export const minDriftSample = 100;
+
+/** `ok` and `drift` are judgements; `not enough data` is the refusal to make one. */
+export type DriftStatus = 'ok' | 'drift' | 'not enough data';
+export type DriftVerdict = 'no drift' | 'drift' | 'not enough data';
+
 export interface ColumnDrift {
   readonly name: string;
-  /** Live values compared (finite ones; missing ones count in PSI's missing bin). */
+  /** Live rows that carry a value: the only rows the distribution is judged on. */
   readonly n: number;
-  readonly psi: number;
-  readonly ks: number;
+  /** Share of live rows without a value (absent is missing, not zero), reported apart. */
+  readonly missingShare: number;
+  /** The same share in the training data, for comparison. */
+  readonly trainingMissingShare: number;
+  /** Null below `minDriftSample`: too few values for the number to mean anything. */
+  readonly psi: number | null;
+  readonly ks: number | null;
+  readonly status: DriftStatus;
   readonly drifted: boolean;
+  /** The PSI bins (the training deciles) as labels, and the share of training and live values in each. */
+  readonly bins: readonly string[];
+  readonly training: readonly number[];
+  readonly live: readonly number[];
 }
 
 export interface DriftReport {
   readonly rows: number;
+  readonly minSample: number;
   readonly features: readonly ColumnDrift[];
   /** The model's answers against the training target. */
   readonly prediction: ColumnDrift;
+  /** drift when any judged column drifted; not enough data when no column could be judged. */
+  readonly verdict: DriftVerdict;
   readonly drifted: boolean;
 }
 
@@ -70,33 +96,41 @@ export function summarizeTraining(featureNames: readonly string[], vectors: read
   };
 }
 
-/** Shares of values per bin (edges as upper bounds, last bin open), plus a missing bin. */
-function binShares(values: readonly number[], edges: readonly number[], missing: number): number[] {
-  const counts = new Array<number>(edges.length + 2).fill(0);
+/** Shares of values per bin (edges as upper bounds, last bin open). */
+export function binShares(values: readonly number[], edges: readonly number[]): number[] {
+  const counts = new Array<number>(edges.length + 1).fill(0);
   for (const v of values) {
     let b = 0;
     while (b < edges.length && v > edges[b]!) b++;
     counts[b]!++;
   }
-  counts[edges.length + 1] = missing;
-  const total = values.length + missing;
-  return counts.map((c) => (total === 0 ? 0 : c / total));
+  return counts.map((c) => (values.length === 0 ? 0 : c / values.length));
 }
 
-/** Population stability index of a live sample against a training column (0 = same shape). */
+export const binLabels = (edges: readonly number[]): string[] => [
+  ...edges.map((e, i) => (i === 0 ? `≤ ${+e.toPrecision(4)}` : `${+edges[i - 1]!.toPrecision(4)}–${+e.toPrecision(4)}`)),
+  `> ${edges.length ? +edges[edges.length - 1]!.toPrecision(4) : 0}`,
+];
+
+const finiteOnly = (values: readonly number[]) => values.filter((v) => Number.isFinite(v));
+
+/**
+ * Population stability index of a live sample against a training column (0 = same shape),
+ * over the values present on both sides: a missing value is not a value of the feature,
+ * so it is counted apart (`missingShare`), never binned.
+ */
 export function populationStabilityIndex(reference: ColumnSummary, live: readonly number[]): number {
-  const finite = live.filter((v) => Number.isFinite(v));
-  if (live.length === 0) return 0;
-  const referenceMissing = Math.round((reference.missingShare * reference.values.length) / Math.max(1e-9, 1 - reference.missingShare));
-  const expected = binShares(reference.values, reference.edges, referenceMissing);
-  const actual = binShares(finite, reference.edges, live.length - finite.length);
+  const finite = finiteOnly(live);
+  if (finite.length === 0 || reference.values.length === 0) return 0;
+  const expected = binShares(reference.values, reference.edges);
+  const actual = binShares(finite, reference.edges);
   // An empty bin on either side would make the index infinite: floor every share.
   const floor = 1e-4;
   let psi = 0;
   for (let b = 0; b < expected.length; b++) {
+    if (expected[b] === 0 && actual[b] === 0) continue;
     const e = Math.max(floor, expected[b]!);
     const a = Math.max(floor, actual[b]!);
-    if (expected[b] === 0 && actual[b] === 0) continue;
     psi += (a - e) * Math.log(a / e);
   }
   return psi;
@@ -119,10 +153,25 @@ export function ksStatistic(a: readonly number[], b: readonly number[]): number 
   return d;
 }
 
-function columnDrift(reference: ColumnSummary, live: readonly number[], thresholds: DriftThresholds): ColumnDrift {
-  const psi = populationStabilityIndex(reference, live);
-  const ks = ksStatistic(reference.values, live);
-  return { name: reference.name, n: live.filter((v) => Number.isFinite(v)).length, psi, ks, drifted: psi > thresholds.psi || ks > thresholds.ks };
+export function columnDrift(reference: ColumnSummary, live: readonly number[], thresholds: DriftThresholds = defaultDriftThresholds): ColumnDrift {
+  const finite = finiteOnly(live);
+  const enough = finite.length >= minDriftSample && reference.values.length >= minDriftSample;
+  const psi = enough ? populationStabilityIndex(reference, finite) : null;
+  const ks = enough ? ksStatistic(reference.values, finite) : null;
+  const drifted = psi !== null && ks !== null && (psi > thresholds.psi || ks > thresholds.ks);
+  return {
+    name: reference.name,
+    n: finite.length,
+    missingShare: live.length === 0 ? 0 : 1 - finite.length / live.length,
+    trainingMissingShare: reference.missingShare,
+    psi,
+    ks,
+    status: !enough ? 'not enough data' : drifted ? 'drift' : 'ok',
+    drifted,
+    bins: binLabels(reference.edges),
+    training: binShares(reference.values, reference.edges),
+    live: binShares(finite, reference.edges),
+  };
 }
 
 /** Live feature vectors (in the summary's feature order) and the model's answers, against the training summary. */
@@ -134,5 +183,8 @@ export function driftReport(
 ): DriftReport {
   const features = summary.features.map((column, f) => columnDrift(column, liveVectors.map((v) => v[f]!), thresholds));
   const prediction = columnDrift({ ...summary.target, name: 'predicted_ibu' }, livePredictions, thresholds);
-  return { rows: liveVectors.length, features, prediction, drifted: prediction.drifted || features.some((f) => f.drifted) };
+  const columns = [...features, prediction];
+  const drifted = columns.some((c) => c.drifted);
+  const verdict: DriftVerdict = drifted ? 'drift' : columns.every((c) => c.status === 'not enough data') ? 'not enough data' : 'no drift';
+  return { rows: liveVectors.length, minSample: minDriftSample, features, prediction, verdict, drifted };
 }

@@ -1,16 +1,22 @@
 /**
  * Cross-validation on fixed folds: every model version, and any other implementation,
- * scored on exactly the same splits (`../shared/eval/folds.json`), or on seeded shuffles
- * of our own when no folds file is given.
+ * scored on exactly the same splits: the 25 evaluation folds shipped in `model/eval/`
+ * (ids and seeds, with their provenance and the reference results in the README beside).
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { CvSummary } from './artifact';
 import { featureVector, type FeatureSet } from './features';
 import { fitGbm, predictGbm, seededRandom, type GbmParams } from './gbm';
 import { meanAndStd, scoreRegression, type Scores } from './metrics';
 import { ibuModelParams, type TrainingRow } from './train';
 
+/** The evaluation folds shipped with brewlake: what `brewlake train` scores on unless told otherwise. */
+export const evaluationFoldsPath = fileURLToPath(new URL('./eval/folds.json', import.meta.url));
+
 export interface Fold {
+  /** Which repeat of the k-fold split it belongs to (each repeat tests every beer once). */
+  readonly repeat: number;
   readonly testIds: readonly number[];
   readonly trainIds: readonly number[];
 }
@@ -35,7 +41,7 @@ export class FoldsFileError extends Error {
 export class MissingBeers extends Error {
   override readonly name = 'MissingBeers';
   constructor(readonly ids: readonly number[], source: string) {
-    super(`${ids.length} beer(s) listed in ${source} are not in the training data (${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}); refusing to score a different set`);
+    super(`${ids.length} beer(s) listed in ${source} are not in the training data (${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}); refusing to score a different set (\`brewlake train --folds shuffles\` scores the lake's own beers on seeded shuffles instead)`);
   }
 }
 
@@ -53,7 +59,7 @@ export function readFoldsFile(path: string): FoldPlan {
   const beerIds = ids(json.beer_ids, 'beer_ids');
   if (!Array.isArray(json.repeats) || json.repeats.length === 0) throw new FoldsFileError(path, 'repeats: expected a non-empty list');
   const folds = json.repeats.flatMap((r, ri) =>
-    (r.folds ?? []).map((f, fi) => ({ testIds: ids(f.test_ids, `repeats[${ri}].folds[${fi}].test_ids`), trainIds: ids(f.train_ids, `repeats[${ri}].folds[${fi}].train_ids`) })),
+    (r.folds ?? []).map((f, fi) => ({ repeat: ri, testIds: ids(f.test_ids, `repeats[${ri}].folds[${fi}].test_ids`), trainIds: ids(f.train_ids, `repeats[${ri}].folds[${fi}].train_ids`) })),
   );
   return { source: path, beerIds, folds };
 }
@@ -72,13 +78,14 @@ export function shuffledFolds(ids: readonly number[], options: { repeats?: numbe
     for (let f = 0; f < k; f++) {
       const test = order.filter((_, i) => i % k === f);
       const inTest = new Set(test);
-      folds.push({ testIds: test, trainIds: order.filter((id) => !inTest.has(id)) });
+      folds.push({ repeat: r, testIds: test, trainIds: order.filter((id) => !inTest.has(id)) });
     }
   }
   return { source: `${repeats}x${k}-fold shuffles (seed ${seed})`, beerIds: ids, folds };
 }
 
 export interface FoldResult {
+  readonly repeat: number;
   readonly all: Scores;
   readonly withoutOutliers: Scores;
   /** Out-of-fold predictions, by beer id. */
@@ -111,7 +118,7 @@ export function crossValidate(
     const predictions = new Map(fold.testIds.map((id) => [id, predictGbm(model, vectors.get(id)!)]));
     const score = (ids: readonly number[]) => scoreRegression(ids.map((id) => byId.get(id)!.ibu), ids.map((id) => predictions.get(id)!));
     const kept = fold.testIds.filter((id) => !(dominantOutlierIds as readonly number[]).includes(id));
-    results.push({ all: score(fold.testIds), withoutOutliers: score(kept), predictions });
+    results.push({ repeat: fold.repeat, all: score(fold.testIds), withoutOutliers: score(kept), predictions });
     options.onFold?.(results.length, plan.folds.length);
   }
   return {

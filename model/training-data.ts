@@ -55,9 +55,23 @@ export function hopsFromText(text: string): HopInput[] {
   });
 }
 
+/** The training-set query found nothing: the lake was never filled (or holds no beer with an IBU). */
+export class NoTrainingRows extends Error {
+  override readonly name = 'NoTrainingRows';
+  constructor(engine: QueryEngine) {
+    const lakeDir = 'lakeDir' in engine && typeof engine.lakeDir === 'string' ? engine.lakeDir : undefined;
+    super(
+      lakeDir !== undefined
+        ? `the lake at ${lakeDir} has no beers to train on: build it first with \`brewlake demo --once --lake ${lakeDir}\``
+        : `the lake on ${engine.kind} has no beers to train on: deploy and run the ingest first (docs/deploy.md)`,
+    );
+  }
+}
+
 export async function loadTrainingSet(engine: QueryEngine): Promise<TrainingSet> {
   const sql = savedQuery('training-set').sql;
   const result = await engine.query(sql);
+  if (result.rows.length === 0) throw new NoTrainingRows(engine);
   const rows = result.rows.map(trainingRowOf);
   return { sql, rows, dataHash: hashRows(rows) };
 }

@@ -6,21 +6,47 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { QueryEngine } from '../glue/query-engine';
-import { crossValidate, shuffledFolds, type CvResult, type FoldPlan, type ReferenceResult } from './evaluate';
+import { crossValidate, evaluationFoldsPath, readFoldsFile, shuffledFolds, type CvResult, type FoldPlan, type ReferenceResult } from './evaluate';
 import type { FeatureSet } from './features';
 import { BrokenPointer, newVersionName, type Lineage, type ModelRegistry } from './registry';
 import { renderReport } from './report';
 import { trainIbuModel } from './train';
 import { loadTrainingSet } from './training-data';
+import { roundIbu } from './ibu-precision';
+import { replacePredictionRows } from './prediction-files';
+import { lakeTimestampText } from '../glue/query-engine';
+import type { PredictionRow } from '../glue/schema';
+import type { TrainingRow } from './train';
+
+/** Every beer's prediction by each fold model that did not train on it: one row per beer and repeat. */
+export function outOfFoldRows(cv: CvResult, version: string, rows: readonly TrainingRow[]): PredictionRow[] {
+  const ibu = new Map(rows.map((r) => [r.id, r.ibu]));
+  const scoredAt = lakeTimestampText(Date.now());
+  return cv.folds.flatMap((fold) =>
+    [...fold.predictions].map(([id, predicted]) => ({
+      id,
+      name: null,
+      ibu: ibu.get(id) ?? null,
+      predicted_ibu: roundIbu(predicted),
+      model_version: version,
+      feature_set: cv.featureSet,
+      kind: 'out_of_fold',
+      repeat: fold.repeat,
+      scored_at: scoredAt,
+    })),
+  );
+}
 
 export interface TrainingRunOptions {
   readonly engine: QueryEngine;
   readonly registry: ModelRegistry;
   readonly featureSets: readonly FeatureSet[];
-  /** Fixed folds (e.g. ../shared/eval/folds.json); default: 5x5 seeded shuffles of the training rows. */
-  readonly plan?: FoldPlan;
+  /** Fixed folds, or `shuffles` (5x5 seeded shuffles of the lake's rows, asked for by name); default: the shipped evaluation folds. */
+  readonly plan?: FoldPlan | 'shuffles';
   readonly reference?: readonly ReferenceResult[];
   readonly force?: boolean;
+  /** A local lake: each version's out-of-fold predictions go into its predictions table. */
+  readonly lakeDir?: string;
   readonly progress?: (line: string) => void;
 }
 
@@ -50,7 +76,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
   const say = options.progress ?? (() => {});
   const data = await loadTrainingSet(options.engine);
   say(`training set: ${data.rows.length} beers with a measured IBU (${options.engine.kind})`);
-  const plan = options.plan ?? shuffledFolds(data.rows.map((r) => r.id));
+  const plan = options.plan === 'shuffles' ? shuffledFolds(data.rows.map((r) => r.id)) : (options.plan ?? readFoldsFile(evaluationFoldsPath));
   const rows = data.rows;
   const actual = new Map(rows.map((r) => [r.id, r.ibu]));
   const code = codeVersion();
@@ -80,6 +106,10 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
       'text/html',
     );
     say(`stored ${featureSet} model as ${lineage.version}`);
+    if (options.lakeDir !== undefined) {
+      const key = await replacePredictionRows(options.lakeDir, lineage.version, 'out_of_fold', outOfFoldRows(cv, lineage.version, rows));
+      say(`out-of-fold predictions of ${lineage.version}: ${key}`);
+    }
     versions.push({ featureSet, version: lineage.version, cv, report });
   }
 

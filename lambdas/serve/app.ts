@@ -192,7 +192,7 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
           request_id,
           predicted_at: clock(),
           model_version: loaded.version,
-          feature_set: backend.featureSet(loaded.model),
+          feature_sets: beers.map((beer) => backend.answeredBy(loaded.model, beer)),
           beers,
           predictions,
           latency_ms: performance.now() - started,

@@ -41,6 +41,12 @@ const beer = fc
   .record({
     ...Object.fromEntries(baseFeatureColumns.map((c) => [c.name, numberField('range' in c ? c.range : undefined)])),
     volume_litres: numberField({ min: 0 }),
+    // The client's beer id: whole numbers in range, and fractions, zero, negatives and past the int column.
+    id: fc.oneof(
+      { weight: 20, arbitrary: fc.constant(missing) },
+      { weight: 20, arbitrary: fc.integer({ min: 1, max: 2_147_483_647 }) },
+      { weight: 2, arbitrary: fc.constantFrom(0, -1, 1.5, 2_147_483_648, 1e300, Number.NaN, null, '7') },
+    ),
     hops: fc.oneof(
       { weight: 8, arbitrary: fc.array(hop, { maxLength: 3 }) },
       // Bills at and just past the cap on additions.

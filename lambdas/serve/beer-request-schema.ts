@@ -6,7 +6,7 @@
 import { z } from '@hono/zod-openapi';
 import { clientRequestIdDescription } from './request-ids';
 import { hasLoneSurrogate } from '../../glue/lake-text';
-import { baseFeatureColumns, cleanedBeerColumns, hopAdditionFields, type BaseFeatureName, type Column, type Field } from '../../glue/schema';
+import { baseFeatureColumns, cleanedBeerColumns, hopAdditionFields, predictionLogColumns, type BaseFeatureName, type Column, type Field } from '../../glue/schema';
 
 // An example that passes the ranges above: Punk IPA's cleaned features.
 const exampleBeerValues: Record<string, number> = { abv: 5.6, target_fg: 1010, target_og: 1056, ebc: 17, srm: 8.5, ph: 4.4 };
@@ -98,11 +98,24 @@ export interface HopAdditionInput {
 
 /** One beer as `POST /predict` takes it. Unknown fields are ignored, so a cleaned record can be sent as it is. */
 export type BeerInput = { readonly [K in BaseFeatureName]: number | null } & {
+  /** The client's id for the beer, carried into the prediction log (never read by the model). */
+  readonly id?: number | null;
   readonly volume_litres?: number | null;
   readonly hops?: readonly HopAdditionInput[];
 };
 
+/** The client's beer id: a whole number in the log's `id` column range, so the log can always hold it. */
+const beerIdColumn = predictionLogColumns.find((c) => c.name === 'id')!;
+const beerIdRange = beerIdColumn.range;
+const beerIdSchema = z
+  .number({ error: (issue) => `expected a whole number, got ${describeInput(issue.input)}` })
+  .int({ error: 'expected a whole number' })
+  .min(beerIdRange.min, { error: `below the minimum ${beerIdRange.min}` })
+  .max(beerIdRange.max, { error: `above the maximum ${beerIdRange.max}` });
+const isBeerId = (value: unknown) => Number.isInteger(value) && withinRange(value, beerIdRange);
+
 const beerShape = {
+  id: beerIdSchema.nullable().optional().openapi({ description: `${beerIdColumn.comment} (optional)`, example: 1 }),
   ...baseFeatureShape,
   volume_litres: rangedNumber(volume).nullable().optional().openapi({ description: `${volume.comment} (optional)` }),
   hops: z
@@ -154,6 +167,8 @@ export function isBeerInput(value: unknown): value is BeerInput {
     const field = value[name];
     if (field !== null && !withinRange(field, range)) return false;
   }
+  const id = value.id;
+  if (id !== undefined && id !== null && !isBeerId(id)) return false;
   const litres = value.volume_litres;
   if (litres !== undefined && litres !== null && !withinRange(litres, volume.range)) return false;
   const bill = value.hops;

@@ -25,7 +25,7 @@ export function createInMemoryBackend(initial: Record<string, number> = { v1: 10
         return { version, model: versions.get(version)! };
       },
     },
-    featureSet: () => 'base',
+    answeredBy: () => 'base',
     predict: (model, beers: readonly BeerInput[]) => {
       calls.predict += 1;
       return beers.map((b) => (b.abv ?? 0) * model.slope);

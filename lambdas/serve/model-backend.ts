@@ -5,20 +5,14 @@
  */
 import type { BeerInput, LabelledBeerInput } from './beer-request-schema';
 import type { PromotedModelSource } from './model-holder';
+import type { ModelListing } from '../../model/version-listing';
+
+export type { ModelVersionSummary } from '../../model/version-listing';
 
 export interface HoldoutMetrics {
   readonly rmse: number;
   readonly mae: number;
   readonly r2: number;
-}
-
-export interface ModelVersionSummary {
-  readonly version: string;
-  readonly created_at: string;
-  readonly feature_set: string;
-  readonly rows: number;
-  readonly metrics: Readonly<Record<string, number>>;
-  readonly promoted: boolean;
 }
 
 export type RetrainOutcome =
@@ -36,12 +30,11 @@ export type RetrainOutcome =
 
 export interface ModelBackend<M> {
   readonly source: PromotedModelSource<M>;
-  /** `base` or `hops`: which features the model reads. */
-  featureSet(model: M): string;
-  /** One IBU per beer, in order. Pure: no I/O. */
+  /** `base` or `hops`: the features of the model that answers this beer (a fallback may answer for the promoted one). */
+  answeredBy(model: M, beer: BeerInput): string;
+  /** One IBU per beer, in order, rounded as every IBU leaving brewlake is (model/ibu-precision.ts). Pure: no I/O. */
   predict(model: M, beers: readonly BeerInput[]): number[];
-  /** `pointer_error`: the promotion pointer is broken (promoted is then null, and promoting repairs it). */
-  list(): Promise<{ promoted: string | null; pointer_error?: string; versions: ModelVersionSummary[] }>;
+  list(): Promise<ModelListing>;
   /** Promotes a stored version; `unknown` when there is none by that name. */
   promote(version: string): Promise<{ ok: true; previous: string | null } | { ok: false; error: 'UnknownVersion' }>;
   /** Trains on the records, stores the version, promotes it when not worse than `current` (or forced). */

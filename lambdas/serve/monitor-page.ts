@@ -1,8 +1,13 @@
 /**
- * The `/monitor` page: drift first (a red DRIFT badge on any feature past its threshold),
- * then training-against-live histograms per feature, PSI per feature over time, traffic and
- * latency, and predictions by model version. Chart.js comes from the app itself.
+ * The `/monitor` page, over the lake's prediction_log (the data `brewlake drift` judges):
+ * the verdict first (a red DRIFT badge on any feature past its threshold, "not enough data"
+ * where too few values were logged to judge), then PSI per feature over time,
+ * training-against-live histograms, traffic and latency, and predictions by model version.
+ * Each drift chart says in one line what PSI and KS mean. Chart.js comes from the app itself.
  */
+const psiMeaning = 'PSI: how far live values moved from training, over the training deciles (0 same shape; above the threshold, a different population).';
+const ksMeaning = 'KS: the largest gap between the live and training cumulative distributions (0 same, 1 no overlap).';
+
 export function monitorPage(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>brewlake monitor</title>
@@ -14,6 +19,8 @@ h1{font-size:1.3rem;margin:0 0 .3rem}h2{font-size:1.05rem;margin:1.6rem 0 .5rem}
 .badge{border:1px solid #ccc;border-radius:6px;padding:.4rem .7rem;min-width:9rem}
 .badge b{display:block}.badge[data-drifted="true"]{border-color:#dc2626;background:#fef2f2}
 .badge[data-drifted="true"] .status{color:#dc2626;font-weight:700}.status{color:#15803d}
+.badge[data-status="not enough data"]{border-style:dashed}.badge[data-status="not enough data"] .status{color:#666}
+.meaning{color:#555;font-size:.85rem;margin:.2rem 0 .5rem}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:1rem}
 .card{border:1px solid #eee;border-radius:6px;padding:.5rem}
 .card h3{font-size:.95rem;margin:.2rem 0}.card[data-drifted="true"] h3{color:#dc2626}
@@ -22,10 +29,12 @@ canvas{width:100%!important}
 <h1>brewlake monitor</h1>
 <div class="muted" id="summary">loading…</div>
 <h2>Drift against the training data</h2>
+<p class="meaning" data-meaning="badges">${psiMeaning} ${ksMeaning}</p>
 <div id="drift"></div>
 <h2>PSI per feature over time</h2>
-<div class="card"><canvas id="psi" height="110"></canvas></div>
+<div class="card"><p class="meaning" data-meaning="psi">${psiMeaning} ${ksMeaning} A minute with too few values has no point.</p><canvas id="psi" height="110"></canvas></div>
 <h2>Training (grey) against live (colour), per feature</h2>
+
 <div class="grid" id="histograms"></div>
 <h2>Traffic</h2>
 <div class="grid">
@@ -43,25 +52,32 @@ function chart(id, config) {
 async function refresh() {
   const data = await (await fetch('/monitor/data')).json();
   const drifted = data.columns.filter(c => c.drifted).map(c => c.name);
-  document.getElementById('summary').textContent = data.version
-    ? 'model ' + data.version + ' · ' + data.rows + ' live predictions · PSI threshold ' + data.thresholds.psi + ', KS threshold ' + data.thresholds.ks
-      + (drifted.length ? ' · DRIFT: ' + drifted.join(', ') : ' · no drift')
-    : 'no predictions yet: POST /predict, then come back';
+  const stat = (x) => x === null ? '—' : x.toFixed(3);
+  const missing = (c) => c.missingShare > 0 ? ' · ' + (c.missingShare < 0.01 ? '<1' : Math.round(c.missingShare * 100)) + '% missing' : '';
+  const verdict = data.verdict === 'drift' ? 'DRIFT: ' + drifted.join(', ')
+    : data.verdict === 'not enough data' ? 'not enough data: fewer than ' + data.minSample + ' logged values to judge'
+    : 'no drift';
+  document.getElementById('summary').textContent = data.problem ? 'cannot judge: ' + data.problem
+    : data.version
+    ? 'model ' + data.version + ' · ' + data.rows + ' predictions in the lake\\'s prediction_log, last ' + data.windowMinutes + ' min · PSI threshold ' + data.thresholds.psi + ', KS threshold ' + data.thresholds.ks + ' · ' + verdict
+    : 'no model to compare with';
+  document.getElementById('summary').dataset.verdict = data.verdict;
   document.getElementById('drift').innerHTML = data.columns.map(c =>
-    '<div class="badge" data-feature="' + c.name + '" data-drifted="' + c.drifted + '"><b>' + c.name + '</b>'
-    + 'PSI ' + c.psi.toFixed(3) + ' · KS ' + c.ks.toFixed(3) + ' · n ' + c.n
-    + '<div class="status">' + (c.drifted ? 'DRIFT' : 'ok') + '</div></div>').join('');
+    '<div class="badge" data-feature="' + c.name + '" data-drifted="' + c.drifted + '" data-status="' + c.status + '"><b>' + c.name + '</b>'
+    + 'PSI ' + stat(c.psi) + ' · KS ' + stat(c.ks) + ' · n ' + c.n + missing(c)
+    + '<div class="status">' + (c.status === 'drift' ? 'DRIFT' : c.status) + '</div></div>').join('');
   const grid = document.getElementById('histograms');
-  for (const [i, c] of data.columns.entries()) {
+  const shown = data.columns.filter(c => data.charted.includes(c.name));
+  for (const [i, c] of shown.entries()) {
     let card = document.getElementById('card-' + c.name);
     if (!card) {
       card = document.createElement('div');
       card.className = 'card'; card.id = 'card-' + c.name;
-      card.innerHTML = '<h3></h3><canvas id="hist-' + c.name + '" height="160"></canvas>';
+      card.innerHTML = '<h3></h3><p class="meaning">PSI: shift of the live shares over these bins (0 same, &gt; ' + data.thresholds.psi + ' drift) · KS: largest gap between the CDFs (0–1, &gt; ' + data.thresholds.ks + ' drift)</p><canvas id="hist-' + c.name + '" height="160"></canvas>';
       grid.appendChild(card);
     }
     card.dataset.drifted = c.drifted;
-    card.querySelector('h3').textContent = c.name + (c.drifted ? ': DRIFT (PSI ' + c.psi.toFixed(2) + ')' : '');
+    card.querySelector('h3').textContent = c.name + ' · PSI ' + stat(c.psi) + ' · KS ' + stat(c.ks) + ' · ' + (c.status === 'drift' ? 'DRIFT' : c.status);
     chart('hist-' + c.name, { type: 'bar', data: { labels: c.bins, datasets: [
       { label: 'training', data: c.training, backgroundColor: '#9ca3af' },
       { label: 'live', data: c.live, backgroundColor: c.drifted ? '#dc2626' : palette[i % palette.length] } ] },
@@ -69,7 +85,7 @@ async function refresh() {
   }
   const labels = data.minutes.map(m => m.minute);
   chart('psi', { type: 'line', data: { labels, datasets: [
-    ...data.columns.map((c, i) => ({ label: c.name, data: data.minutes.map(m => m.psi[c.name] ?? null), borderColor: c.drifted ? '#dc2626' : palette[i % palette.length], borderWidth: c.drifted ? 3 : 1.5, spanGaps: true })),
+    ...shown.map((c, i) => ({ label: c.name, data: data.minutes.map(m => m.psi[c.name] ?? null), borderColor: c.drifted ? '#dc2626' : palette[i % palette.length], borderWidth: c.drifted ? 3 : 1.5, spanGaps: true })),
     { label: 'threshold', data: labels.map(() => data.thresholds.psi), borderColor: '#111', borderDash: [6, 4], pointRadius: 0 } ] },
     options: { scales: { y: { beginAtZero: true, title: { display: true, text: 'PSI' } } } } });
   chart('traffic', { type: 'bar', data: { labels, datasets: [

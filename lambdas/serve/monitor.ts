@@ -1,173 +1,107 @@
 /**
- * The live window behind `GET /monitor`: the last predictions the app answered, compared
- * with the training data of the model that answered them (per base feature and for the
- * predicted IBU), and the traffic minute by minute. In memory and bounded: the durable
- * record is the lake's prediction_log table, which `brewlake drift` reads.
+ * The data behind `GET /monitor`: the lake's `prediction_log` over a recent window, judged by
+ * the same computation as `brewlake drift` (model/drift-check.ts), with the same minimum
+ * sample: the page and the CLI read the same rows and cannot disagree. Traffic per minute
+ * (requests, latency, predictions by version) comes from the same rows, so the page shows
+ * what every server logged into the lake, not one process's memory.
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Hono } from 'hono';
+import type { QueryEngine } from '../../glue/query-engine';
 import { baseFeatureNames } from '../../glue/schema';
-import { defaultDriftThresholds, ksStatistic, populationStabilityIndex, type ColumnSummary, type DriftThresholds, type TrainingSummary } from '../../model/drift';
+import { defaultDriftThresholds, minDriftSample, type ColumnDrift, type DriftThresholds, type DriftVerdict } from '../../model/drift';
+import { driftOfLoggedRows, driftReference, loggedPredictionsSince } from '../../model/drift-check';
 import type { ModelRegistry } from '../../model/registry';
 import { monitorPage } from './monitor-page';
-import type { PredictionEvent } from './prediction-sink';
 
-interface LiveRow {
-  readonly minute: number;
-  readonly version: string;
-  readonly features: readonly (number | null)[];
-  readonly ibu: number;
-}
-
-interface Minute {
-  readonly minute: number;
-  requests: number;
-  beers: number;
-  latencyTotal: number;
-  latencyMax: number;
-  readonly byVersion: Record<string, number>;
-}
-
-export interface ColumnView {
-  readonly name: string;
-  readonly n: number;
-  readonly psi: number;
-  readonly ks: number;
-  readonly drifted: boolean;
-  /** Bin labels, then the share of training and of live values per bin. */
-  readonly bins: readonly string[];
-  readonly training: readonly number[];
-  readonly live: readonly number[];
+export interface MinuteView {
+  /** `HH:MM`, UTC. */
+  readonly minute: string;
+  readonly requests: number;
+  readonly beers: number;
+  readonly meanLatencyMs: number;
+  readonly maxLatencyMs: number;
+  readonly byVersion: Readonly<Record<string, number>>;
+  /** PSI of the minute's rows per charted column; null when the minute holds too few values to judge. */
+  readonly psi: Readonly<Record<string, number | null>>;
 }
 
 export interface MonitorSnapshot {
+  /** The promoted model the traffic is compared with; null when there is none. */
   readonly version: string | null;
+  /** Why nothing could be judged (no model, an unreadable log); null when the verdict stands. */
+  readonly problem: string | null;
   readonly thresholds: DriftThresholds;
+  readonly minSample: number;
+  readonly windowMinutes: number;
   readonly rows: number;
-  readonly columns: readonly ColumnView[];
-  readonly minutes: readonly {
-    readonly minute: string;
-    readonly requests: number;
-    readonly beers: number;
-    readonly meanLatencyMs: number;
-    readonly maxLatencyMs: number;
-    readonly byVersion: Readonly<Record<string, number>>;
-    readonly psi: Readonly<Record<string, number>>;
-  }[];
+  readonly verdict: DriftVerdict;
+  /** Every feature the model reads, and predicted_ibu, as `brewlake drift` judges them. */
+  readonly columns: readonly ColumnDrift[];
+  /** The columns drawn as histograms and PSI lines: the base features, the prediction, and anything that drifted. */
+  readonly charted: readonly string[];
+  readonly minutes: readonly MinuteView[];
 }
 
-export interface LiveWindow {
-  record(event: PredictionEvent): void;
+export interface LakeMonitor {
   snapshot(): Promise<MonitorSnapshot>;
 }
 
-function shares(values: readonly number[], edges: readonly number[]): number[] {
-  const counts = new Array<number>(edges.length + 1).fill(0);
-  for (const v of values) {
-    let b = 0;
-    while (b < edges.length && v > edges[b]!) b++;
-    counts[b]!++;
-  }
-  return counts.map((c) => (values.length === 0 ? 0 : c / values.length));
-}
+const minuteOf = (predictedAt: unknown) => String(predictedAt).slice(0, 16);
 
-const binLabels = (edges: readonly number[]) => [
-  ...edges.map((e, i) => (i === 0 ? `≤ ${+e.toPrecision(4)}` : `${+edges[i - 1]!.toPrecision(4)}–${+e.toPrecision(4)}`)),
-  `> ${edges.length ? +edges[edges.length - 1]!.toPrecision(4) : 0}`,
-];
-
-export function createLiveWindow(options: { registry: ModelRegistry; maxRows?: number; maxMinutes?: number; thresholds?: DriftThresholds; now?: () => number }): LiveWindow {
-  const maxRows = options.maxRows ?? 5_000;
-  const maxMinutes = options.maxMinutes ?? 60;
+export function createLakeMonitor(options: { engine: QueryEngine; registry: ModelRegistry; windowMinutes?: number; thresholds?: DriftThresholds; now?: () => number }): LakeMonitor {
+  const windowMinutes = options.windowMinutes ?? 60;
   const thresholds = options.thresholds ?? defaultDriftThresholds;
   const now = options.now ?? Date.now;
-  const rows: LiveRow[] = [];
-  const minutes = new Map<number, Minute>();
-  const summaries = new Map<string, Promise<TrainingSummary | undefined>>();
-
-  const summaryOf = (version: string) => {
-    let s = summaries.get(version);
-    if (!s) {
-      s = options.registry.load(version).then((a) => a.trainingSummary, () => undefined);
-      summaries.set(version, s);
-    }
-    return s;
-  };
-
-  const columnOf = (summary: TrainingSummary, name: string): ColumnSummary | undefined =>
-    name === 'predicted_ibu' ? { ...summary.target, name } : summary.features.find((f) => f.name === name);
+  const empty = { thresholds, minSample: minDriftSample, windowMinutes, rows: 0, verdict: 'not enough data' as const, columns: [], charted: [], minutes: [] };
 
   return {
-    record(event) {
-      const minute = Math.floor(event.predicted_at / 60_000) * 60_000;
-      let m = minutes.get(minute);
-      if (!m) {
-        m = { minute, requests: 0, beers: 0, latencyTotal: 0, latencyMax: 0, byVersion: {} };
-        minutes.set(minute, m);
-        for (const old of minutes.keys()) if (old < minute - maxMinutes * 60_000) minutes.delete(old);
-      }
-      m.requests++;
-      m.beers += event.beers.length;
-      m.latencyTotal += event.latency_ms;
-      m.latencyMax = Math.max(m.latencyMax, event.latency_ms);
-      m.byVersion[event.model_version] = (m.byVersion[event.model_version] ?? 0) + event.beers.length;
-      event.beers.forEach((beer, i) => rows.push({ minute, version: event.model_version, features: baseFeatureNames.map((n) => beer[n] ?? null), ibu: event.predictions[i]! }));
-      if (rows.length > maxRows) rows.splice(0, rows.length - maxRows);
-    },
-
     async snapshot() {
-      const version = rows.at(-1)?.version ?? null;
-      const summary = version ? await summaryOf(version) : undefined;
-      const current = rows.filter((r) => r.version === version);
-      const names = [...baseFeatureNames, 'predicted_ibu'];
-      const valuesOf = (list: readonly LiveRow[], k: number): number[] =>
-        list.map((r) => (k < baseFeatureNames.length ? (r.features[k] ?? Number.NaN) : r.ibu));
-      const columns: ColumnView[] = [];
-      if (summary) {
-        names.forEach((name, k) => {
-          const reference = columnOf(summary, name);
-          if (!reference) return;
-          const live = valuesOf(current, k);
-          const psi = populationStabilityIndex(reference, live);
-          const ks = ksStatistic(reference.values, live);
-          columns.push({
-            name,
-            n: live.filter(Number.isFinite).length,
-            psi,
-            ks,
-            drifted: live.length > 0 && (psi > thresholds.psi || ks > thresholds.ks),
-            bins: binLabels(reference.edges),
-            training: shares(reference.values, reference.edges),
-            live: shares(live.filter(Number.isFinite), reference.edges),
-          });
-        });
+      let reference;
+      try {
+        reference = await driftReference(options.registry);
+      } catch (error) {
+        return { ...empty, version: null, problem: error instanceof Error ? error.message : String(error) };
       }
-      const cutoff = now() - maxMinutes * 60_000;
-      const minuteViews = [...minutes.values()]
-        .filter((m) => m.minute >= cutoff)
-        .sort((a, b) => a.minute - b.minute)
-        .map((m) => {
-          const inMinute = current.filter((r) => r.minute === m.minute);
-          const psi: Record<string, number> = {};
-          if (summary && inMinute.length > 0) {
-            names.forEach((name, k) => {
-              const reference = columnOf(summary, name);
-              if (reference) psi[name] = populationStabilityIndex(reference, valuesOf(inMinute, k));
-            });
-          }
-          return {
-            minute: new Date(m.minute).toISOString().slice(11, 16),
-            requests: m.requests,
-            beers: m.beers,
-            meanLatencyMs: m.requests ? m.latencyTotal / m.requests : 0,
-            maxLatencyMs: m.latencyMax,
-            byVersion: { ...m.byVersion },
-            psi,
-          };
-        });
-      return { version, thresholds, rows: current.length, columns, minutes: minuteViews };
+      let rows;
+      try {
+        rows = await loggedPredictionsSince(options.engine, now() - windowMinutes * 60_000);
+      } catch (error) {
+        // As `brewlake drift` exits 2 on an unreadable table, the page says it cannot judge.
+        return { ...empty, version: reference.version, problem: `cannot read the prediction log: ${error instanceof Error ? error.message : String(error)}` };
+      }
+      const report = driftOfLoggedRows(reference.artifact, rows, thresholds);
+      const columns = [...report.features, report.prediction];
+      const charted = columns.filter((c) => (baseFeatureNames as readonly string[]).includes(c.name) || c.name === 'predicted_ibu' || c.drifted).map((c) => c.name);
+
+      const byMinute = new Map<string, Record<string, unknown>[]>();
+      for (const row of rows) {
+        const key = minuteOf(row.predicted_at);
+        let list = byMinute.get(key);
+        if (!list) byMinute.set(key, (list = []));
+        list.push(row);
+      }
+      const minutes = [...byMinute].map(([minute, inMinute]): MinuteView => {
+        // latency_ms is the request's, repeated on each of its beers: count it once per request.
+        const latency = new Map(inMinute.map((r) => [String(r.request_id), Number(r.latency_ms)]));
+        const byVersion: Record<string, number> = {};
+        for (const r of inMinute) byVersion[String(r.model_version)] = (byVersion[String(r.model_version)] ?? 0) + 1;
+        const minuteReport = driftOfLoggedRows(reference.artifact, inMinute, thresholds);
+        const psi = Object.fromEntries([...minuteReport.features, minuteReport.prediction].filter((c) => charted.includes(c.name)).map((c) => [c.name, c.psi]));
+        const latencies = [...latency.values()];
+        return {
+          minute: minute.slice(11),
+          requests: latency.size,
+          beers: inMinute.length,
+          meanLatencyMs: latencies.reduce((s, v) => s + v, 0) / latencies.length,
+          maxLatencyMs: Math.max(...latencies),
+          byVersion,
+          psi,
+        };
+      });
+      return { thresholds, minSample: minDriftSample, windowMinutes, version: reference.version, problem: null, rows: report.rows, verdict: report.verdict, columns, charted, minutes };
     },
   };
 }
@@ -184,8 +118,8 @@ function chartJsSource(): string {
 
 /** Mounts `/monitor` (the page), `/monitor/data` (its JSON) and Chart.js, served from npm. */
 // Any app's env: these routes read nothing from it.
-export function mountMonitor(app: Hono<any>, window: LiveWindow): void {
+export function mountMonitor(app: Hono<any>, monitor: LakeMonitor): void {
   app.get('/monitor', (c) => c.html(monitorPage()));
-  app.get('/monitor/data', async (c) => c.json(await window.snapshot()));
+  app.get('/monitor/data', async (c) => c.json(await monitor.snapshot()));
   app.get('/monitor/chart.js', (c) => c.body(chartJsSource(), 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=86400' }));
 }

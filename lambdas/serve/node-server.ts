@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createLocalRegistry, type ModelRegistry } from '../../model/registry';
 import { tokenFromEnv } from './admin-token';
 import type { CreateServeAppOptions } from './serve-app';
-import { mountMonitor, type LiveWindow } from './monitor';
+import { mountMonitor, type LakeMonitor } from './monitor';
 import { createServeApp } from './serve-app';
 import { swaggerUiDistAssets } from './swagger-ui-dist-assets';
 
@@ -18,8 +18,8 @@ export interface ServeServerOptions extends Partial<Omit<CreateServeAppOptions, 
   /** The local registry folder; ignored when `registry` is given. */
   readonly registryDir?: string;
   readonly registry?: ModelRegistry;
-  /** Mounts the /monitor dashboard over this live window (the window is fed by the prediction sink). */
-  readonly monitor?: LiveWindow;
+  /** Mounts the /monitor dashboard over the lake's prediction log. */
+  readonly monitor?: LakeMonitor;
 }
 
 export interface ServeServer {

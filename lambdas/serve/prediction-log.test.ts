@@ -104,7 +104,8 @@ function expectedRow(event: PredictionEvent, item: number) {
     item,
     predicted_at: lakeTimestampText(event.predicted_at),
     model_version: text(event.model_version),
-    feature_set: text(event.feature_set),
+    feature_set: text(event.feature_sets[item]!),
+    id: beer.id ?? null,
     ...Object.fromEntries(baseFeatureNames.map((n) => [n, beer[n] ?? null])),
     volume_litres: beer.volume_litres ?? null,
     hops: beer.hops ? beer.hops.map((h) => ({ name: text(h.name), grams: h.grams ?? null, add: text(h.add), stage: hopStage(h.add), attribute: hopAttribute(h.attribute) })) : null,
@@ -118,6 +119,7 @@ const hopInput = fc.record({ name: fc.option(text), grams: fc.option(fc.double({
 const beerInput = fc.record({
   ...Object.fromEntries(baseFeatureNames.map((n) => [n, fc.option(fc.double({ min: 0, max: 1200, noNaN: true }))])),
   volume_litres: fc.option(fc.double({ min: 0, max: 1e4, noNaN: true })),
+  id: fc.option(fc.integer({ min: 1, max: 2_147_483_647 })),
   hops: fc.array(hopInput, { maxLength: 4 }),
 }, { requiredKeys: [...baseFeatureNames] as never[] }) as unknown as fc.Arbitrary<BeerInput>;
 const event = fc.array(beerInput, { minLength: 1, maxLength: 3 }).chain((beers) =>
@@ -125,7 +127,7 @@ const event = fc.array(beerInput, { minLength: 1, maxLength: 3 }).chain((beers) 
     request_id: fc.oneof(fc.uuid(), hostileText),
     predicted_at: fc.integer({ min: 0, max: 4_102_444_800_000 }),
     model_version: fc.oneof(fc.constantFrom('20261126T000000Z-abc123', 'v1'), hostileText),
-    feature_set: fc.constantFrom('base', 'hops'),
+    feature_sets: fc.array(fc.constantFrom('base', 'hops'), { minLength: beers.length, maxLength: beers.length }),
     beers: fc.constant(beers),
     predictions: fc.array(fc.double({ min: -50, max: 2000, noNaN: true }), { minLength: beers.length, maxLength: beers.length }),
     latency_ms: fc.double({ min: 0, max: 1e4, noNaN: true }),
@@ -198,7 +200,7 @@ describe('packing lines into Firehose records', () => {
     } as unknown as FirehoseClient;
     const log = createPredictionLog({ send: firehoseSender(firehose, 's'), flushIntervalMs: 60_000 });
     const big = { ...beer, hops: Array.from({ length: 400 }, (_, i) => ({ name: `hop ${i}`, grams: i, add: 'start', attribute: 'bitter' })) };
-    for (let i = 0; i < 40; i++) log.sink({ request_id: `r${i}`, predicted_at: 0, model_version: 'v1', feature_set: 'hops', beers: [big, big], predictions: [1, 2], latency_ms: 1 });
+    for (let i = 0; i < 40; i++) log.sink({ request_id: `r${i}`, predicted_at: 0, model_version: 'v1', feature_sets: ['hops', 'hops'], beers: [big, big], predictions: [1, 2], latency_ms: 1 });
     await log.close();
     const { logged, sent: ok, dropped } = log.counts();
     expect(logged).toBe(80);
@@ -212,7 +214,7 @@ describe('packing lines into Firehose records', () => {
 
 describe('the queue under load', () => {
   const hop = (i: number) => ({ name: `hop ${i}`, grams: i, add: 'start', attribute: 'bitter' });
-  const eventOf = (i: number, beers: BeerInput[]): PredictionEvent => ({ request_id: `r${i}`, predicted_at: 0, model_version: 'v1', feature_set: 'hops', beers, predictions: beers.map(() => 1), latency_ms: 1 });
+  const eventOf = (i: number, beers: BeerInput[]): PredictionEvent => ({ request_id: `r${i}`, predicted_at: 0, model_version: 'v1', feature_sets: beers.map(() => 'hops'), beers, predictions: beers.map(() => 1), latency_ms: 1 });
   const turn = () => new Promise((resolve) => setImmediate(resolve));
 
   it('sends a burst larger than any row bound as it fills, with a slow but working sink: nothing dropped', async () => {

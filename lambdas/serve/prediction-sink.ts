@@ -10,7 +10,8 @@ export interface PredictionEvent {
   /** When the answer was computed, from the app's clock (ms since the epoch). */
   readonly predicted_at: number;
   readonly model_version: string;
-  readonly feature_set: string;
+  /** Per beer, in order: the features of the model that answered it (`base` when the fallback did). */
+  readonly feature_sets: readonly string[];
   /** The beers as validated, in request order. */
   readonly beers: readonly BeerInput[];
   /** One per beer, in the same order. */

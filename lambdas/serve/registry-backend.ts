@@ -3,11 +3,13 @@
  * artifact predicts, `trainIbuModel` retrains.
  */
 import { createHash } from 'node:crypto';
-import { predictInputs, type ModelArtifact } from '../../model/artifact';
+import { answeringFeatureSet, predictInputs, type ModelArtifact } from '../../model/artifact';
+import { roundIbu } from '../../model/ibu-precision';
 import type { FeatureSet } from '../../model/features';
 import { seededRandom } from '../../model/gbm';
 import { scoreRegression, type Scores } from '../../model/metrics';
 import { BrokenPointer, ModelNotFound, newVersionName, type ModelRegistry } from '../../model/registry';
+import { modelListing } from '../../model/version-listing';
 import { trainIbuModel, type TrainingRow, type TrainOptions } from '../../model/train';
 import type { LabelledBeerInput } from './beer-request-schema';
 import type { HoldoutMetrics, ModelBackend, RetrainOutcome } from './model-backend';
@@ -71,27 +73,15 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
       },
     },
 
-    featureSet: (artifact) => artifact.featureSet,
+    answeredBy: (artifact, beer) => answeringFeatureSet(artifact, beer),
 
     // An API beer is a feature input as it stands: the feature module derives each hop's stage
     // and normalises its attribute itself.
-    predict: (artifact, beers) => Array.from(predictInputs(artifact, beers)),
+    predict: (artifact, beers) => Array.from(predictInputs(artifact, beers), roundIbu),
 
     async list() {
-      const versions = await registry.list();
       const { broken } = await pointedVersion(registry);
-      return {
-        promoted: versions.find((v) => v.promoted)?.version ?? null,
-        ...(broken ? { pointer_error: broken.message } : {}),
-        versions: versions.reverse().map((v) => ({
-          version: v.version,
-          created_at: v.lineage.trainedAt,
-          feature_set: v.lineage.featureSet,
-          rows: v.lineage.rows,
-          metrics: v.lineage.cv ? { ...metricsOf(v.lineage.cv.mean) } : {},
-          promoted: v.promoted,
-        })),
-      };
+      return modelListing(await registry.list(), broken?.message);
     },
 
     async promote(version) {

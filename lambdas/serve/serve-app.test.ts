@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { roundIbu } from '../../model/ibu-precision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { predictInputs } from '../../model/artifact';
 import { createLocalRegistry, type ModelRegistry } from '../../model/registry';
@@ -33,7 +34,8 @@ describe('the app over a local registry, on a real loopback server', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { model_version: string; predictions: { ibu: number }[] };
     expect(body.model_version).toBe(versions[0]);
-    const expected = Array.from(predictInputs(await registry.load(versions[0]), beers));
+    // Rounded as every IBU that leaves brewlake is.
+    const expected = Array.from(predictInputs(await registry.load(versions[0]), beers), roundIbu);
     expect(body.predictions.map((p) => p.ibu)).toEqual(expected);
   });
 

@@ -76,7 +76,7 @@ it('answers every prediction when the delivery stream is unreachable, and counts
 it('hands the thread at most its inbox bound at once, and counts the rest as dropped, exactly', async () => {
   const lake = await mkdtemp(join(tmpdir(), 'threaded-log-'));
   const log = createThreadedPredictionLog({ target: { kind: 'lake', lakeDir: lake } });
-  const event = { request_id: 'r', predicted_at: 0, model_version: 'v1', feature_set: 'hops', beers: Array.from({ length: 10 }, () => beer), predictions: Array.from({ length: 10 }, () => 1), latency_ms: 1 };
+  const event = { request_id: 'r', predicted_at: 0, model_version: 'v1', feature_sets: Array.from({ length: 10 }, () => 'hops'), beers: Array.from({ length: 10 }, () => beer), predictions: Array.from({ length: 10 }, () => 1), latency_ms: 1 };
   // All in one turn: one hand-over, larger than the bound.
   const events = Math.ceil((maxHandedOverRows + 5_000) / 10);
   for (let i = 0; i < events; i++) log.sink({ ...event, request_id: `r${i}` });

@@ -1,0 +1,48 @@
+/** `brewlake models`: the real binary, against what `GET /models` answers for the same registry. */
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { localRegistryDir } from '../model/open-registry';
+import { createLocalRegistry } from '../model/registry';
+import { ibuModelParams, trainIbuModel } from '../model/train';
+import { trainingRowOf } from '../model/training-data';
+import { startServeServer } from '../lambdas/serve/node-server';
+import { catalogue, cleanedRowOf } from '../test/catalogue-lake';
+
+const root = join(import.meta.dirname, '..');
+const brewlake = (...args: string[]) => promisify(execFile)(process.execPath, ['bin/brewlake.mjs', ...args], { cwd: root });
+
+describe('brewlake models', () => {
+  it('has a header, lists newest first, and its --json is what GET /models answers', async () => {
+    const lake = await mkdtemp(join(tmpdir(), 'models-'));
+    const registry = createLocalRegistry(localRegistryDir(lake));
+    const rows = catalogue.map((b) => cleanedRowOf(b, new Date())).filter((b) => b.ibu !== null).map((b) => trainingRowOf(b as unknown as Record<string, unknown>));
+    const artifact = trainIbuModel(rows, { featureSet: 'base' });
+    const cv = { folds: 25, mean: { r2: 0.5, rmse: 37.3, mae: 21.9 }, std: { r2: 0.3, rmse: 31.5, mae: 7.6 } };
+    // Saved out of order: the listing sorts, it does not trust the folder's order.
+    for (const [version, trainedAt] of [['20250102T000000Z-bbbbbb', '2025-01-02T00:00:00.000Z'], ['20250101T000000Z-aaaaaa', '2025-01-01T00:00:00.000Z'], ['20250103T000000Z-cccccc', '2025-01-03T00:00:00.000Z']] as const) {
+      await registry.save(artifact, { version, featureSet: 'base', trainedAt, engine: 'duckdb', sql: '', rows: rows.length, dataHash: '', params: ibuModelParams.base, cv, codeVersion: 'test' });
+    }
+    await registry.promote('20250102T000000Z-bbbbbb');
+
+    const { stdout } = await brewlake('models', '--lake', lake, '--json');
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\s+version\s+feature_set\s+rows\s+R²\s+RMSE\s+MAE\s+created_at$/);
+    expect(lines.slice(1, 4).map((l) => /\d{8}T\d{6}Z-\w+/.exec(l)![0])).toEqual(['20250103T000000Z-cccccc', '20250102T000000Z-bbbbbb', '20250101T000000Z-aaaaaa']);
+    expect(lines[2]).toMatch(/^\*\s+20250102T000000Z-bbbbbb\s+base\s+\d+\s+0\.500\s+37\.3\s+21\.90\s+2025-01-02/);
+    const cli = JSON.parse(lines.at(-1)!);
+
+    const server = await startServeServer({ port: 0, registry });
+    try {
+      const { loaded: _loaded, ...http } = (await (await fetch(`${server.url}/models`)).json()) as Record<string, unknown>;
+      expect(cli).toEqual(http);
+      expect(cli.versions[0]).toHaveProperty('feature_set', 'base');
+      expect(cli.versions[0]).not.toHaveProperty('featureSet');
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,37 @@
+/** `brewlake train`, the real binary. */
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { cleanedBeerTable } from '../glue/schema';
+import { catalogue, cleanedRowOf, writeLakeFile } from '../test/catalogue-lake';
+
+const root = join(import.meta.dirname, '..');
+
+describe('brewlake train', () => {
+  it('on an empty lake names the lake and how to fill it, as serve does', async () => {
+    const lake = await mkdtemp(join(tmpdir(), 'empty-lake-'));
+    const failed = await promisify(execFile)(process.execPath, ['bin/brewlake.mjs', 'train', '--lake', lake], { cwd: root }).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain(`the lake at ${lake} has no beers to train on: build it first with \`brewlake demo --once --lake ${lake}\``);
+    expect(failed?.stderr).not.toMatch(/fitGbm/);
+  });
+
+  it('scores on the shipped folds, and refuses a lake missing their beers instead of silently using other folds', async () => {
+    const lake = await mkdtemp(join(tmpdir(), 'partial-lake-'));
+    const arrived = new Date('2024-06-01T12:00:00.000Z');
+    await writeLakeFile(lake, cleanedBeerTable, catalogue.filter((b) => b.id !== 1 && b.id !== 2).map((b) => cleanedRowOf(b, arrived)), { time: arrived, id: 'partial' });
+    const failed = await promisify(execFile)(process.execPath, ['bin/brewlake.mjs', 'train', '--lake', lake, '--features', 'base'], { cwd: root }).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toMatch(/2 beer\(s\) listed in \S*model\/eval\/folds\.json are not in the training data \(1, 2\)/);
+    expect(failed?.stderr).toMatch(/--folds shuffles/);
+  });
+});
