@@ -16,14 +16,15 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const distCliDir = join(repoRoot, 'dist', 'cli');
 export const inputsFile = join(distCliDir, 'inputs.json');
 
-/** Entries: the command, and the prediction log's worker thread, which threaded-prediction-log loads beside the bundle. */
+/** Entries: the command, and the worker threads (the prediction log's, training's) that their starters load beside the bundle. */
 const entryPoints = {
   brewlake: 'cli/main.ts',
-  'prediction-log-thread': 'lambdas/serve/prediction-log-thread.ts',
+  'prediction-log-thread': 'local/prediction-log/prediction-log-thread.ts',
+  'train-thread': 'model/train-thread.ts',
   'describe-commands': 'cli/describe-commands.ts',
 };
-/** Files read at run time beside the bundle (glue/saved-queries reads `./queries/` next to itself). */
-const besideFolders = { queries: 'glue/queries' };
+/** Files read at run time beside the bundle (glue/saved-queries reads `./queries/` next to itself, model/evaluate `./eval/`). */
+const besideFolders = { queries: 'glue/queries', eval: 'model/eval' };
 
 /**
  * Packages bundled in all the same: DuckDB's JavaScript API is ~100 CommonJS files, which Node
@@ -67,8 +68,8 @@ export async function buildCli() {
       logLevel: 'error',
     });
     const inputs = Object.keys(result.metafile.inputs);
-    mkdirSync(join(staging, 'queries'), { recursive: true });
     for (const [folder, source] of Object.entries(besideFolders)) {
+      mkdirSync(join(staging, folder), { recursive: true });
       for (const name of readdirSync(join(repoRoot, source))) {
         copyFileSync(join(repoRoot, source, name), join(staging, folder, name));
         inputs.push(join(source, name));

@@ -24,6 +24,8 @@ export interface IngestSummary {
   readonly put: number;
   readonly putCalls: number;
   readonly retriedEntries: number;
+  /** Beers whose text held a lone UTF-16 surrogate, written with U+FFFD in its place (see beerRecord). */
+  readonly repairedText: ReadonlyArray<{ readonly id: number; readonly field: string }>;
   readonly durationMs: number;
 }
 
@@ -33,12 +35,14 @@ export async function ingest(request: IngestRequest): Promise<IngestSummary> {
   let put = 0;
   let putCalls = 0;
   let retriedEntries = 0;
+  const repairedText: Array<{ id: number; field: string }> = [];
   const write = async (beers: Parameters<typeof putBeerRecords>[2]) => {
     fetched += beers.length;
     const result = await putBeerRecords(request.kinesis, request.streamName, beers, request.put);
     put += result.put;
     putCalls += result.calls;
     retriedEntries += result.retriedEntries;
+    repairedText.push(...result.repairedText);
     request.onProgress?.(put);
   };
   if (request.mode.kind === 'random') {
@@ -54,6 +58,7 @@ export async function ingest(request: IngestRequest): Promise<IngestSummary> {
     put,
     putCalls,
     retriedEntries,
+    repairedText,
     durationMs: Date.now() - started,
   };
 }

@@ -1,6 +1,7 @@
 import { PutRecordsCommand, type KinesisClient, type PutRecordsCommandInput, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { unreadableLineReason } from '../../glue/lake-text';
 import type { CollectedBeer } from '../punkapi/beer-source';
 import { beerRecord, chunkEntries, putBeerRecords, putRecordsLimits, PutRecordsIncomplete, RecordTooLarge } from './put-beer-records';
 
@@ -60,14 +61,14 @@ describe('putBeerRecords', () => {
     const { client, calls } = stubKinesis((records) => ok(records));
     const summary = await putBeerRecords(client, 's', beers(1_200));
     expect(calls.map((c) => c.length)).toEqual([500, 500, 200]);
-    expect(summary).toEqual({ put: 1_200, calls: 3, retriedEntries: 0 });
+    expect(summary).toEqual({ put: 1_200, calls: 3, retriedEntries: 0, repairedText: [] });
   });
 
   it('retries only the entries Kinesis reports failed', async () => {
     const { client, calls } = stubKinesis((records, call) => ok(records, (key) => call === 1 && Number(key) % 3 === 0));
     const summary = await putBeerRecords(client, 's', beers(10), noWait);
     expect(calls).toEqual([['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'], ['3', '6', '9']]);
-    expect(summary).toEqual({ put: 10, calls: 2, retriedEntries: 3 });
+    expect(summary).toEqual({ put: 10, calls: 2, retriedEntries: 3, repairedText: [] });
   });
 
   it('retries a whole call that threw (throttled, unreachable)', async () => {
@@ -89,5 +90,31 @@ describe('putBeerRecords', () => {
     const batch = [...beers(2), { id: 99, name: 'huge', pad: 'x'.repeat(putRecordsLimits.bytesPerRecord) }];
     await expect(putBeerRecords(client, 's', batch)).rejects.toBeInstanceOf(RecordTooLarge);
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe('records the lake can read, whatever the upstream text', () => {
+  // Any code unit, lone surrogates and control characters included, in values and in keys.
+  const hostileText = fc.string({ unit: 'binary', maxLength: 12 });
+  const upstreamBeer = fc
+    .record({ id: fc.integer({ min: 1, max: 10_000 }), name: hostileText, tagline: hostileText, extra: fc.dictionary(hostileText, fc.oneof(hostileText, fc.array(hostileText, { maxLength: 3 })), { maxKeys: 3 }) })
+    .map((b) => b as CollectedBeer);
+
+  it('for any beer: the record is one well-formed JSON line a lake reader takes', () => {
+    fc.assert(
+      fc.property(upstreamBeer, (beer) => {
+        expect(unreadableLineReason(beerRecord(beer).Data)).toBeUndefined();
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a lone surrogate is written as U+FFFD, the rest as collected, and the beer and field are reported', async () => {
+    const { client } = stubKinesis((records) => ok(records));
+    const beer = { id: 7, name: 'Punk \ud800IPA', ingredients: { hops: [{ name: 'Simcoe' }, { name: '\udc00' }] } } as CollectedBeer;
+    const record = beerRecord(beer);
+    expect(JSON.parse(Buffer.from(record.Data).toString())).toEqual({ id: 7, name: 'Punk \ufffdIPA', ingredients: { hops: [{ name: 'Simcoe' }, { name: '\ufffd' }] } });
+    const summary = await putBeerRecords(client, 's', [beer, { id: 8, name: 'fine' }], noWait);
+    expect(summary.repairedText).toEqual([{ id: 7, field: 'name' }]);
   });
 });

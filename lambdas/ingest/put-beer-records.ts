@@ -6,6 +6,7 @@
  */
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { backoffDelay, sleep, type BackoffPolicy } from '../retry-backoff';
+import { hasLoneSurrogate, loneSurrogatePath, wellFormedText } from '../../glue/lake-text';
 import type { CollectedBeer } from '../punkapi/beer-source';
 
 export const putRecordsLimits = {
@@ -26,6 +27,8 @@ export interface PutSummary {
   readonly calls: number;
   /** Entries sent again after Kinesis reported them failed. */
   readonly retriedEntries: number;
+  /** Beers whose text held a lone UTF-16 surrogate, written as U+FFFD: the beer id and the first such field. */
+  readonly repairedText: ReadonlyArray<{ readonly id: number; readonly field: string }>;
 }
 
 export class RecordTooLarge extends Error {
@@ -44,7 +47,20 @@ export class PutRecordsIncomplete extends Error {
 
 /** A beer as a Kinesis entry: one JSON line, keyed by its id (so a beer's versions stay in order on one shard). */
 export function beerRecord(beer: CollectedBeer): PutRecordsRequestEntry & { Data: Uint8Array; PartitionKey: string } {
-  return { Data: Buffer.from(`${JSON.stringify(beer)}\n`), PartitionKey: String(beer.id) };
+  return { Data: Buffer.from(`${JSON.stringify(wellFormedValue(beer))}\n`), PartitionKey: String(beer.id) };
+}
+
+/**
+ * `value` with every lone UTF-16 surrogate (in a string or a key) written as U+FFFD. Raw is
+ * written as collected, but a lone surrogate has no UTF-8 form: JSON.stringify would write an
+ * escape (`\ud800`) that DuckDB and Athena's JSON SerDe refuse, and one such upstream beer
+ * would make the whole raw table unreadable. U+FFFD is what any UTF-8 encoder writes instead.
+ */
+function wellFormedValue(value: unknown): unknown {
+  if (typeof value === 'string') return wellFormedText(value);
+  if (typeof value !== 'object' || value === null || loneSurrogatePath(value) === undefined) return value;
+  if (Array.isArray(value)) return value.map(wellFormedValue);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [hasLoneSurrogate(k) ? wellFormedText(k) : k, wellFormedValue(v)]));
 }
 
 const entryBytes = (e: { Data: Uint8Array; PartitionKey: string }) => e.Data.byteLength + Buffer.byteLength(e.PartitionKey);
@@ -77,6 +93,10 @@ export async function putBeerRecords(
   const maxAttempts = options.maxAttempts ?? 5;
   const backoff = options.backoff ?? { baseMs: 100, maxMs: 2_000 };
   const entries = beers.map(beerRecord);
+  const repairedText = beers.flatMap((beer) => {
+    const field = loneSurrogatePath(beer);
+    return field === undefined ? [] : [{ id: beer.id, field }];
+  });
   // Check every record before writing any: a batch fails whole, not half-written.
   entries.forEach((e, i) => {
     if (entryBytes(e) > putRecordsLimits.bytesPerRecord) throw new RecordTooLarge(beers[i]!.id, entryBytes(e));
@@ -112,5 +132,5 @@ export async function putBeerRecords(
       }
     }
   }
-  return { put, calls, retriedEntries };
+  return { put, calls, retriedEntries, repairedText };
 }
