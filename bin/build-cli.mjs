@@ -23,8 +23,8 @@ const entryPoints = {
   'train-thread': 'model/train-thread.ts',
   'describe-commands': 'cli/describe-commands.ts',
 };
-/** Files read at run time beside the bundle (glue/saved-queries reads `./queries/` next to itself, model/evaluate `./eval/`). */
-const besideFolders = { queries: 'glue/queries', eval: 'model/eval' };
+/** Files read at run time beside the bundle (glue/saved-queries reads `./queries/` next to itself). */
+const besideFolders = { queries: 'glue/queries' };
 
 /**
  * Packages bundled in all the same: DuckDB's JavaScript API is ~100 CommonJS files, which Node

@@ -69,7 +69,7 @@ export const driftCommand = new Command('drift')
         await engine.close();
       }
     } catch (error) {
-      console.error(`brewlake drift: cannot judge: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`brewlake: drift cannot judge: ${error instanceof Error ? error.message : String(error)}`);
       process.exitCode = driftExitCodes.cannotJudge;
     }
   });

@@ -1,6 +1,6 @@
 /** `brewlake train`, the real binary. */
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,13 +12,15 @@ const root = join(import.meta.dirname, '..');
 
 describe('brewlake train', () => {
   it('on an empty lake names the lake and how to fill it, as serve does', async () => {
+    // A lake (it has a table folder), with no beers in it yet.
     const lake = await mkdtemp(join(tmpdir(), 'empty-lake-'));
+    await mkdir(join(lake, cleanedBeerTable.name));
     const failed = await promisify(execFile)(process.execPath, ['bin/brewlake.mjs', 'train', '--lake', lake], { cwd: root }).then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     );
     expect(failed?.code).toBe(1);
-    expect(failed?.stderr).toContain(`the lake at ${lake} has no beers to train on: build it first with \`brewlake demo --once --lake ${lake}\``);
+    expect(failed?.stderr).toContain(`the lake at ${lake} has no beers to train on: build it first with \`npx brewlake demo --once --lake ${lake}\``);
     expect(failed?.stderr).not.toMatch(/fitGbm/);
   });
 

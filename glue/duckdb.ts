@@ -166,7 +166,7 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
       if (error instanceof QueryRefused) throw error;
       const message = error instanceof Error ? error.message : String(error);
       const file = /Cannot access (?:file|directory) "([^"]*)" - file system operations are disabled by configuration/.exec(message);
-      if (file) throw new QueryRefused(sql, `${file[1]} is outside the lake (${root}): the engine reads only the lake's files; brewlake query --allow-local-files reads local files`);
+      if (file) throw new QueryRefused(sql, `${file[1]} is outside the lake (${root}): the engine reads only the lake's files; npx brewlake query --allow-local-files reads local files`);
       if (current.interruptedBy === 'timeout') throw new QueryTimeout('duckdb', sql, options.timeoutMs ?? 0);
       if (current.interruptedBy === 'close') throw new QueryCancelled('duckdb', sql, 'the engine was closed while the query ran');
       throw new QueryFailed('duckdb', sql, message);

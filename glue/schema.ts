@@ -156,7 +156,7 @@ export const predictionColumns = [
   { name: 'predicted_ibu', type: 'double', nullable: false, comment: 'model prediction' },
   { name: 'model_version', type: 'string', nullable: false, comment: 'registry version that scored the row' },
   { name: 'feature_set', type: 'string', nullable: false, comment: 'base | hops' },
-  { name: 'kind', type: 'string', nullable: false, comment: `${predictionKinds.join(' | ')}: in_sample by brewlake score (fits, not accuracy), out_of_fold by brewlake train's cross-validation` },
+  { name: 'kind', type: 'string', nullable: false, comment: `${predictionKinds.join(' | ')}: in_sample from the score command (fits, not accuracy), out_of_fold from training's cross-validation` },
   { name: 'repeat', type: 'int', comment: 'out_of_fold: which repeat of the k-fold cross-validation (each repeat predicts every beer once); null for in_sample' },
   { name: 'scored_at', type: 'timestamp', nullable: false, comment: 'when the row was scored (UTC)' },
 ] as const satisfies readonly Column[];

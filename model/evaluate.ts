@@ -12,7 +12,8 @@ import { meanAndStd, scoreRegression, type Scores } from './metrics';
 import { ibuModelParams, type TrainingRow } from './train';
 
 /** The evaluation folds shipped with brewlake: what `brewlake train` scores on unless told otherwise. */
-export const evaluationFoldsPath = fileURLToPath(new URL('./eval/folds.json', import.meta.url));
+// From the sources (model/evaluate.ts) or the CLI's build (dist/cli/*.mjs): the one file in model/eval/.
+export const evaluationFoldsPath = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './eval/folds.json' : '../../model/eval/folds.json', import.meta.url));
 
 export interface Fold {
   /** Which repeat of the k-fold split it belongs to (each repeat tests every beer once). */
@@ -41,7 +42,7 @@ export class FoldsFileError extends Error {
 export class MissingBeers extends Error {
   override readonly name = 'MissingBeers';
   constructor(readonly ids: readonly number[], source: string) {
-    super(`${ids.length} beer(s) listed in ${source} are not in the training data (${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}); refusing to score a different set (\`brewlake train --folds shuffles\` scores the lake's own beers on seeded shuffles instead)`);
+    super(`${ids.length} beer(s) listed in ${source} are not in the training data (${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}); refusing to score a different set (\`npx brewlake train --folds shuffles\` scores the lake's own beers on seeded shuffles instead)`);
   }
 }
 

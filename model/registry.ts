@@ -86,7 +86,7 @@ export class ModelNotFound extends Error {
 export class BrokenPointer extends Error {
   override readonly name = 'BrokenPointer';
   constructor(readonly source: string, readonly reason: string) {
-    super(`the promotion pointer ${source} is broken (${reason}): promote a stored version to repair it (brewlake promote VERSION, or POST /models/VERSION/promote)`);
+    super(`the promotion pointer ${source} is broken (${reason}): promote a stored version to repair it (npx brewlake promote VERSION, or POST /models/VERSION/promote)`);
   }
 }
 

@@ -62,7 +62,7 @@ export class NoTrainingRows extends Error {
     const lakeDir = 'lakeDir' in engine && typeof engine.lakeDir === 'string' ? engine.lakeDir : undefined;
     super(
       lakeDir !== undefined
-        ? `the lake at ${lakeDir} has no beers to train on: build it first with \`brewlake demo --once --lake ${lakeDir}\``
+        ? `the lake at ${lakeDir} has no beers to train on: build it first with \`npx brewlake demo --once --lake ${lakeDir}\``
         : `the lake on ${engine.kind} has no beers to train on: deploy and run the ingest first (docs/deploy.md)`,
     );
   }

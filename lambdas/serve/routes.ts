@@ -90,7 +90,7 @@ export function serveRoutes(limits: ServeLimits) {
       tags: ['models'],
       summary: 'Train a new version on labelled records; promote it if it is not worse',
       description:
-        "The new version is stored whatever happens. It is compared with the promoted version on the same held-out records and, where the server has a lake (`brewlake serve`), on the lake's training set, which the submitter did not choose; it is promoted only when not worse (RMSE) on each, unless `force`. The previous version stays available for rollback.",
+        "The new version is stored whatever happens. It is compared with the promoted version on the same held-out records and, where the server has a lake (`npx brewlake serve`), on the lake's training set, which the submitter did not choose; it is promoted only when not worse (RMSE) on each, unless `force`. The previous version stays available for rollback.",
       security: adminSecurity,
       request: {
         body: {
