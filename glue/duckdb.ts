@@ -29,7 +29,6 @@ import {
   type DuckDBValueConverter,
   type Json,
 } from '@duckdb/node-api';
-import { duckDbType } from './column-types';
 import { listTableFiles } from './lake-files';
 import {
   QueryCancelled,
@@ -42,10 +41,9 @@ import {
   type QueryResult,
 } from './query-engine';
 import { beersView, lakeTables, type TableDefinition } from './schema';
-import { createViewSql, quoteIdentifier } from './views';
+import { createViewSql, quoteIdentifier, tableFilesSelectSql } from './views';
 
-/** How the lake writes every `timestamp` column: UTC `YYYY-MM-DD HH:MM:SS.sss`. */
-export const lakeTimestampFormat = '%Y-%m-%d %H:%M:%S.%g';
+export { lakeTimestampFormat } from './views';
 
 export interface DuckDbLakeOptions {
   /** Interrupt a statement running longer than this (`QueryTimeout`). Default: no limit. */
@@ -64,26 +62,6 @@ export interface DuckDbLakeEngine extends QueryEngine {
   readonly lakeDir: string;
 }
 
-const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
-
-/** The SELECT a table's view runs over the given files (none: an empty view with the same columns). */
-export function tableViewBodySql(table: TableDefinition, files: readonly string[]): string {
-  if (files.length === 0) {
-    const nulls = table.columns.map((c) => `cast(null as ${duckDbType(c.type)}) as ${quoteIdentifier(c.name)}`);
-    return `select ${nulls.join(', ')} limit 0`;
-  }
-  const columns = table.columns.map((c) => `${quoteIdentifier(c.name)}: ${sqlString(duckDbType(c.type))}`);
-  const names = table.columns.map((c) => quoteIdentifier(c.name));
-  return [
-    `select ${names.join(', ')}`,
-    'from read_json(',
-    `  [${files.map(sqlString).join(', ')}],`,
-    `  format = 'newline_delimited', columns = {${columns.join(', ')}},`,
-    `  timestampformat = ${sqlString(lakeTimestampFormat)}, hive_partitioning = false`,
-    ')',
-  ].join('\n');
-}
-
 /** Opens an in-memory DuckDB with the lake's views over `lakeDir` (which need not exist yet). */
 export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions = {}): Promise<DuckDbLakeEngine> {
   const root = resolve(lakeDir);
@@ -98,10 +76,10 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
   const refreshViews = async () => {
     const listings = await Promise.all(tables.map((t) => listTableFiles(root, t)));
     for (const [i, table] of tables.entries()) {
-      const files = listings[i] ?? [];
-      const signature = files.join('\n');
+      const files = listings[i] ?? { json: [], parquet: [] };
+      const signature = [...files.json, '|', ...files.parquet].join('\n');
       if (viewFiles.get(table.name) === signature) continue;
-      await connection.run(`create or replace view ${quoteIdentifier(table.name)} as\n${tableViewBodySql(table, files)}`);
+      await connection.run(`create or replace view ${quoteIdentifier(table.name)} as\n${tableFilesSelectSql(table, files)}`);
       viewFiles.set(table.name, signature);
     }
     if (!viewFiles.has(beersView.name)) {

@@ -15,11 +15,24 @@ export async function writeFileDurably(path: string, data: Uint8Array | string, 
   const file = await open(temp, 'w');
   try {
     await file.writeFile(data);
-    await file.sync();
   } finally {
     await file.close();
   }
+  await publishFileDurably(temp, path);
+}
+
+/**
+ * Makes a finished staging file (`temp`, a name readers skip) the file at `path`: fsynced,
+ * renamed into place, its folder fsynced. On failure the staging file is removed.
+ */
+export async function publishFileDurably(temp: string, path: string): Promise<void> {
   try {
+    const file = await open(temp, 'r+');
+    try {
+      await file.sync();
+    } finally {
+      await file.close();
+    }
     await ensureFolderDurably(dirname(path));
     await rename(temp, path);
   } catch (error) {
@@ -39,7 +52,7 @@ async function ensureFolderDurably(folder: string): Promise<void> {
   for (const f of [...created, dirname(firstCreated)]) await syncFolder(f);
 }
 
-async function syncFolder(folder: string): Promise<void> {
+export async function syncFolder(folder: string): Promise<void> {
   const handle = await open(folder, 'r');
   try {
     await handle.sync();

@@ -1,0 +1,141 @@
+/**
+ * Compaction: every CLOSED hour of a zone, however many files Firehose delivered into it
+ * (JSON lines, or Parquet it converted), rewritten as one Parquet file in the same hour
+ * folder, `compacted-YYYY-MM-DD-HH.parquet`.
+ *
+ * Atomic for readers, safe across a crash, idempotent, in three steps per hour:
+ *   1. write the Parquet file under a staging name readers skip (`.compacted-….tmp`);
+ *   2. fsync it and rename it into place (the commit point: from here on, readers read the
+ *      hour from this file alone, glue/lake-files);
+ *   3. remove the files it replaced, then fsync the folder.
+ * Killed before 2: the hour is still its original files; the staging file is removed by the
+ * next run. Killed during 3: the leftover originals are already hidden by the compacted
+ * file; the next run removes them. So at every instant each row of the hour is read exactly
+ * once, and a rerun converges on the same files.
+ *
+ * Closed: no file can still arrive in the hour. Firehose keys a file by its delivery time
+ * and buffers at most 900 s, so an hour that ended more than `closedAfterMs` (default one
+ * hour) ago gets no more files.
+ */
+import { randomUUID } from 'node:crypto';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { listTableHours, type HourFiles } from '../glue/lake-files';
+import { compactedObjectName, hourOfFolder } from '../glue/layout';
+import { openParquetWriter } from '../glue/parquet-files';
+import type { TableDefinition } from '../glue/schema';
+import { publishFileDurably, syncFolder } from './firehose/durable-file';
+
+/** How long after its end an hour counts as closed (Firehose buffers at most 900 s; a margin on top). */
+export const defaultClosedAfterMs = 3_600_000;
+
+/** The steps of one hour's compaction, in order; a test stops the process at any of them. */
+export type CompactionStep = 'staged' | 'committed' | 'removed-one' | 'done';
+
+export interface CompactionOptions {
+  readonly lakeDir: string;
+  readonly tables: readonly TableDefinition[];
+  /** Only hours that END at or before this instant. Default: now − `closedAfterMs`. */
+  readonly before?: Date;
+  readonly now?: Date;
+  readonly closedAfterMs?: number;
+  /** Called after each step of each hour (fault injection in tests; progress otherwise). */
+  readonly onStep?: (step: CompactionStep, table: string, folder: string) => void | Promise<void>;
+}
+
+export interface CompactionResult {
+  readonly table: string;
+  /** Hours rewritten into one Parquet file by this run. */
+  readonly hoursCompacted: number;
+  /** Hours an interrupted run had committed, whose leftover files this run removed. */
+  readonly hoursFinished: number;
+  readonly filesRemoved: number;
+  readonly rowsWritten: number;
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+}
+
+/** `--before` later than the last closed hour: compacting it could hide a file still to come. */
+export class HourNotClosed extends RangeError {
+  override readonly name = 'HourNotClosed';
+}
+
+export async function compactLake(options: CompactionOptions): Promise<CompactionResult[]> {
+  const now = options.now ?? new Date();
+  const closedBefore = new Date(now.getTime() - (options.closedAfterMs ?? defaultClosedAfterMs));
+  const before = options.before ?? closedBefore;
+  if (!Number.isFinite(before.getTime())) throw new HourNotClosed('--before: not a valid time');
+  if (before.getTime() > closedBefore.getTime()) {
+    throw new HourNotClosed(`--before: ${before.toISOString()} is later than ${closedBefore.toISOString()}; hours ending after that are not closed yet (files may still arrive)`);
+  }
+  const writer = await openParquetWriter();
+  try {
+    const results: CompactionResult[] = [];
+    for (const table of options.tables) results.push(await compactTable(table, before, options, writer));
+    return results;
+  } finally {
+    writer.close();
+  }
+}
+
+async function compactTable(table: TableDefinition, before: Date, options: CompactionOptions, writer: Awaited<ReturnType<typeof openParquetWriter>>): Promise<CompactionResult> {
+  const result = { table: table.name, hoursCompacted: 0, hoursFinished: 0, filesRemoved: 0, rowsWritten: 0, bytesBefore: 0, bytesAfter: 0 };
+  const step = async (s: CompactionStep, folder: string) => options.onStep?.(s, table.name, folder);
+  for (const hour of await listTableHours(options.lakeDir, table)) {
+    const start = hourOfFolder(hour.folder);
+    if (!start || start.getTime() + 3_600_000 > before.getTime()) continue;
+    const folderPath = join(options.lakeDir, table.prefix, hour.folder);
+    await removeStagingFiles(folderPath);
+    if (hour.compacted) {
+      if (hour.superseded.length === 0) continue;
+      result.filesRemoved += await removeReplaced(hour.superseded, folderPath, () => step('removed-one', hour.folder));
+      result.hoursFinished++;
+      await step('done', hour.folder);
+      continue;
+    }
+    const sources = [...hour.json, ...hour.parquet];
+    result.bytesBefore += await totalBytes(sources);
+    const name = compactedObjectName(start);
+    const staging = join(folderPath, `.${name}.${randomUUID()}.tmp`);
+    result.rowsWritten += await writeStaged(writer, table, hour, staging);
+    await step('staged', hour.folder);
+    await publishFileDurably(staging, join(folderPath, name));
+    result.bytesAfter += (await stat(join(folderPath, name))).size;
+    await step('committed', hour.folder);
+    result.filesRemoved += await removeReplaced(sources, folderPath, () => step('removed-one', hour.folder));
+    result.hoursCompacted++;
+    await step('done', hour.folder);
+  }
+  return result;
+}
+
+async function writeStaged(writer: Awaited<ReturnType<typeof openParquetWriter>>, table: TableDefinition, hour: HourFiles, staging: string): Promise<number> {
+  try {
+    return await writer.write(table, hour, staging, 'zstd');
+  } catch (error) {
+    await rm(staging, { force: true });
+    throw error;
+  }
+}
+
+async function removeReplaced(files: readonly string[], folderPath: string, afterEach: () => Promise<void>): Promise<number> {
+  for (const file of files) {
+    await rm(file, { force: true });
+    await afterEach();
+  }
+  await syncFolder(folderPath);
+  return files.length;
+}
+
+/** Staging files of a run that was killed before its rename: never read, never committed. */
+async function removeStagingFiles(folderPath: string): Promise<void> {
+  for (const name of await readdir(folderPath)) {
+    if (name.startsWith('.compacted-') && name.endsWith('.tmp')) await rm(join(folderPath, name), { force: true });
+  }
+}
+
+async function totalBytes(files: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const file of files) total += (await stat(file)).size;
+  return total;
+}
