@@ -1,5 +1,6 @@
 /** Every `brewlake` sub-command, in the order `--help` lists them. One line each. */
 import type { Command } from 'commander';
+import { compactCommand } from './compact';
 import { demoCommand } from './demo';
 import { driftCommand } from './drift';
 import { modelsCommand, promoteCommand } from './models';
@@ -16,5 +17,6 @@ export const commands: Command[] = [
   promoteCommand,
   scoreCommand,
   driftCommand,
+  compactCommand,
   serveCommand,
 ];

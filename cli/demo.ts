@@ -9,7 +9,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultDemoTicks, defaultLiveTickIntervalMs, runDemo, type DemoSummary } from '../local/demo';
 import { demoParts } from '../local/demo-parts';
 import { jsonOption, lakeOption } from './options';
-import { defaultServePort, parsePort, serveLake } from './serve';
+import { compactInBackground, defaultServePort, parsePort, serveLake } from './serve';
 
 interface DemoFlags {
   lake: string;
@@ -17,6 +17,7 @@ interface DemoFlags {
   once?: boolean;
   serve?: number | true;
   ticks: number;
+  compact?: boolean;
 }
 
 const count = (value: string) => {
@@ -30,6 +31,7 @@ export const demoCommand = new Command('demo')
   .option('--once', 'exit after the reconciliation (otherwise keep ticking until Ctrl-C)')
   .option('--serve [port]', `with --once: then serve the lake (training a model if none) and send its beers through /predict for the dashboard (default port ${defaultServePort})`, parsePort)
   .addOption(new Option('--ticks <n>', 'random beers after the backfill').argParser(count).default(defaultDemoTicks))
+  .option('--compact', "compact the lake's closed hours into Parquet in the background while the demo runs and serves")
   .addOption(lakeOption())
   .addOption(jsonOption())
   .action(async (flags: DemoFlags) => {
@@ -48,6 +50,7 @@ export const demoCommand = new Command('demo')
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
     }
+    const compaction = flags.compact ? compactInBackground(flags.lake) : undefined;
     try {
       const summary = await runDemo({ lakeDir: flags.lake, ticks: flags.ticks, progress, ...(live && { live }) }, demoParts);
       print(summary, flags.json);
@@ -55,9 +58,10 @@ export const demoCommand = new Command('demo')
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await compaction?.stop();
     }
     if (flags.serve !== undefined && process.exitCode !== 1 && !controller.signal.aborted) {
-      await serveLake({ lake: flags.lake, port: flags.serve === true ? defaultServePort : flags.serve, replay: true });
+      await serveLake({ lake: flags.lake, port: flags.serve === true ? defaultServePort : flags.serve, replay: true, ...(flags.compact && { compact: true }) });
     }
   });
 

@@ -15,6 +15,8 @@ import { predictionLogRowsCounter } from '../lambdas/serve/prediction-log';
 import { createThreadedPredictionLog } from '../lambdas/serve/threaded-prediction-log';
 import { createLiveWindow } from '../lambdas/serve/monitor';
 import { createServeMetrics } from '../lambdas/serve/serve-metrics';
+import { lakeTables } from '../glue/schema';
+import { describeCompaction, startBackgroundCompaction, type BackgroundCompaction } from '../local/compaction';
 import { lakeOption } from './options';
 
 export const defaultServePort = 8000;
@@ -32,6 +34,8 @@ export interface ServeLakeOptions {
   registry?: string;
   /** Send the lake's beers through /predict once started. */
   replay?: boolean;
+  /** Compact the lake's closed hours in the background while serving. */
+  compact?: boolean;
 }
 
 /** Sends every beer of the lake through /predict, as live traffic for the dashboard. */
@@ -83,7 +87,20 @@ export const serveCommand = new Command('serve')
   .option('--port <port>', 'port to listen on', parsePort, defaultServePort)
   .option('--registry <dir>', 'model registry folder (default: <lake>/_models)')
   .option('--replay', "send the lake's beers through /predict once started (live traffic for /monitor)")
+  .option('--compact', "compact the lake's closed hours into Parquet in the background (as `brewlake compact`, every 10 minutes)")
   .action((flags: ServeLakeOptions) => serveLake(flags));
+
+/** `--compact`: the lake's closed hours into Parquet beside the command's own work; one stderr line per zone that changed. */
+export function compactInBackground(lakeDir: string): BackgroundCompaction {
+  return startBackgroundCompaction({
+    lakeDir,
+    tables: lakeTables,
+    onResult: (results) => {
+      for (const r of results) if (r.hoursCompacted + r.hoursFinished > 0) process.stderr.write(`compact: ${describeCompaction(r)}\n`);
+    },
+    onError: (error) => process.stderr.write(`compact: failed (the next run retries): ${error instanceof Error ? error.message : String(error)}\n`),
+  });
+}
 
 /** Serves the lake's model (training one first if none is promoted) until SIGINT or SIGTERM. */
 export async function serveLake(flags: ServeLakeOptions): Promise<void> {
@@ -96,6 +113,7 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   const metrics = createServeMetrics();
   const log = createThreadedPredictionLog({ target: { kind: 'lake', lakeDir: flags.lake }, rows: predictionLogRowsCounter(metrics.registry) });
   const monitor = createLiveWindow({ registry });
+  const compaction = flags.compact ? compactInBackground(flags.lake) : undefined;
   const server = await startServeServer({
     port: flags.port,
     host: serveHost,
@@ -121,6 +139,7 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   });
   await server.close();
   await log.close();
+  await compaction?.stop();
   const counts = log.counts();
   process.stderr.write(`prediction log: ${counts.sent} rows into ${flags.lake}/prediction_log/, ${counts.dropped} dropped\n`);
 }

@@ -12,7 +12,7 @@ import { openDuckDbLake } from '../glue/duckdb';
 import { compactedObjectName, hourFolder } from '../glue/layout';
 import { cleanedBeerTable, type TableDefinition } from '../glue/schema';
 import { catalogue, cleanedRowOf, writeLakeFile } from '../test/catalogue-lake';
-import { compactLake, HourNotClosed } from './compaction';
+import { compactLake, HourNotClosed, startBackgroundCompaction, type CompactionResult } from './compaction';
 
 const now = new Date('2024-06-02T00:30:00.000Z');
 const hours = [new Date('2024-06-01T20:00:00.000Z'), new Date('2024-06-01T21:00:00.000Z'), new Date('2024-06-01T23:10:00.000Z')];
@@ -98,6 +98,19 @@ describe('compactLake', () => {
     await expect(compactLake({ lakeDir: lake, tables: [cleanedBeerTable], now, before: now })).rejects.toThrow(HourNotClosed);
     await expect(compactLake({ lakeDir: lake, tables: [cleanedBeerTable], now, before: now })).rejects.toThrow(/--before: .* not closed/);
     expect((await filesOf(lake, cleanedBeerTable, hours[0]!)).length).toBe(3);
+  });
+
+  it('runs in the background (serve/demo --compact): compacts at once, and stop() waits for the run', async () => {
+    const lake = await copyOfSeed();
+    const expected = await readLake(lake);
+    const seen: (readonly CompactionResult[])[] = [];
+    const background = startBackgroundCompaction({ lakeDir: lake, tables: [cleanedBeerTable], intervalMs: 60_000, onResult: (r) => seen.push(r), onError: (e) => seen.push([e as never]) });
+    await background.stop();
+    // Every seeded hour ended long before the real now: all three are closed.
+    expect(seen).toHaveLength(1);
+    expect(seen[0]![0]).toMatchObject({ hoursCompacted: 3, rowsWritten: 180 });
+    for (const hour of hours) expect(await filesOf(lake, cleanedBeerTable, hour)).toEqual([compactedObjectName(hour)]);
+    expect(await readLake(lake)).toEqual(expected);
   });
 
   // Steps per hour: staged 1, committed 2, removed-one 3..5, done 6; the second hour starts at 7.

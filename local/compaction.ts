@@ -139,3 +139,47 @@ async function totalBytes(files: readonly string[]): Promise<number> {
   for (const file of files) total += (await stat(file)).size;
   return total;
 }
+
+export interface BackgroundCompaction {
+  /** Stops the loop, waiting for a run in progress (a killed run is safe too; a finished one is tidier). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Compacts the lake now and then every `intervalMs` (default ten minutes) until stopped:
+ * what `serve --compact` and `demo --compact` run beside their own work. A failed run is
+ * reported and the next one tries again; it never stops the command it runs in.
+ */
+export function startBackgroundCompaction(options: Omit<CompactionOptions, 'before' | 'now'> & {
+  intervalMs?: number;
+  onResult?: (results: readonly CompactionResult[]) => void;
+  onError?: (error: unknown) => void;
+}): BackgroundCompaction {
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const runOnce = () => {
+    running = compactLake(options).then(
+      (results) => options.onResult?.(results),
+      (error: unknown) => options.onError?.(error),
+    );
+  };
+  runOnce();
+  const timer = setInterval(() => {
+    if (!stopped) running = running.then(runOnce);
+  }, options.intervalMs ?? 600_000);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+/** One readable line per zone: what a run did. */
+export function describeCompaction(result: CompactionResult): string {
+  const mb = (b: number) => `${(b / 1_048_576).toFixed(1)} MB`;
+  const finished = result.hoursFinished > 0 ? `, ${result.hoursFinished} interrupted hours finished` : '';
+  return `${result.table}: ${result.hoursCompacted} hours compacted (${result.rowsWritten} rows, ${mb(result.bytesBefore)} → ${mb(result.bytesAfter)})${finished}, ${result.filesRemoved} files removed`;
+}
