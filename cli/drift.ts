@@ -22,7 +22,8 @@ export const driftCommand = new Command('drift')
   .addOption(jsonOption())
   .action(async (flags: { lake: string; window: string; psiThreshold: number; ksThreshold: number; registry?: string; json?: boolean }) => {
     const windowMs = parseWindow(flags.window);
-    const engine = await openDuckDbLake(flags.lake);
+    // No table views: drift reads the prediction log's window hours and nothing else of the lake.
+    const engine = await openDuckDbLake(flags.lake, { tables: [] });
     try {
       const report = await checkDrift({
         engine,

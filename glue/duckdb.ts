@@ -82,7 +82,7 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
       await connection.run(`create or replace view ${quoteIdentifier(table.name)} as\n${tableFilesSelectSql(table, files)}`);
       viewFiles.set(table.name, signature);
     }
-    if (!viewFiles.has(beersView.name)) {
+    if (!viewFiles.has(beersView.name) && tables.includes(beersView.source)) {
       await connection.run(createViewSql(beersView));
       viewFiles.set(beersView.name, '');
     }

@@ -4,6 +4,7 @@
  */
 import { lakeTimestampText, type QueryEngine } from '../glue/query-engine';
 import { predictionLogTable } from '../glue/schema';
+import { tableWindowSql } from '../glue/table-window';
 import { driftReport, type DriftReport, type DriftThresholds } from './drift';
 import { featureVector } from './features';
 import type { ModelRegistry } from './registry';
@@ -39,8 +40,11 @@ export async function checkDrift(options: {
   if (!promoted) throw new Error(`no promoted model in ${options.registry.location}: run \`brewlake train\` first`);
   const summary = promoted.artifact.trainingSummary;
   if (!summary) throw new NoTrainingSummary(promoted.version);
-  const since = lakeTimestampText((options.now ?? new Date()).getTime() - options.windowMs);
-  const { rows } = await options.engine.query(`select * from ${predictionLogTable.name} where predicted_at >= timestamp '${since}'`);
+  const now = options.now ?? new Date();
+  const since = lakeTimestampText(now.getTime() - options.windowMs);
+  // Only the window's hour folders are read: the cost follows the window, not the log's age.
+  const log = await tableWindowSql(options.engine, predictionLogTable, { from: new Date(now.getTime() - options.windowMs), to: now });
+  const { rows } = await options.engine.query(`select * from ${log} as "log" where predicted_at >= timestamp '${since}'`);
   const vectors = rows.map((r) => featureVector(featureInputOfRow(r), promoted.artifact.featureSet));
   const report = driftReport(summary, vectors, rows.map((r) => Number(r.predicted_ibu)), options.thresholds);
   return { ...report, version: promoted.version, since };
