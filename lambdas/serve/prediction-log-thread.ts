@@ -8,7 +8,9 @@
 import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { deliveryStreams } from '../../glue/layout';
+import { predictionLogTable } from '../../glue/schema';
 import { createDirectPutWriter } from '../../local/firehose/direct-put';
+import { recordFormatFromEnv } from '../../local/firehose/record-format-conversion';
 import { createFirehoseClient } from '../firehose-client';
 import { createPredictionLog, firehoseSender, type RecordSender } from './prediction-log';
 import type { LogThreadMessage, LogThreadOptions, ServingThreadMessage } from './threaded-prediction-log';
@@ -30,7 +32,7 @@ const lakeFlushIntervalMs = 2_000;
 async function openTarget(): Promise<{ send: RecordSender; flushIntervalMs?: number; close(): Promise<void> }> {
   const { target } = options;
   if (target.kind === 'lake') {
-    const writer = await createDirectPutWriter({ lakeDir: target.lakeDir, deliveryStream: deliveryStreams.predictionLog, buffering: { intervalMs: lakeFlushIntervalMs } });
+    const writer = await createDirectPutWriter({ lakeDir: target.lakeDir, deliveryStream: { ...deliveryStreams.predictionLog, format: recordFormatFromEnv(predictionLogTable) }, buffering: { intervalMs: lakeFlushIntervalMs } });
     return {
       // Sent means in a durable file: a write that fails throws, and its rows count as dropped.
       send: async (records) => {
