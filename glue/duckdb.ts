@@ -62,21 +62,37 @@ export interface DuckDbLakeEngine extends QueryEngine {
   readonly lakeDir: string;
 }
 
+const noFiles = { json: [], parquet: [] } as const;
+
+/** Whether `sql` names `name` as a whole word (quoted or not), case-insensitively. */
+function mentions(sql: string, name: string): boolean {
+  return new RegExp(`(^|[^A-Za-z0-9_$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_$])`, 'i').test(sql);
+}
+
 /** Opens an in-memory DuckDB with the lake's views over `lakeDir` (which need not exist yet). */
 export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions = {}): Promise<DuckDbLakeEngine> {
   const root = resolve(lakeDir);
   const tables = options.tables ?? lakeTables;
+  // Parquet footers read once per file, not once per statement: a compacted lake is one file an hour.
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
+  await connection.run('set parquet_metadata_cache = true');
   const viewFiles = new Map<string, string>();
   let closed = false;
   let running: RunningStatement | undefined;
   let queue: Promise<unknown> = Promise.resolve();
 
-  const refreshViews = async () => {
-    const listings = await Promise.all(tables.map((t) => listTableFiles(root, t)));
-    for (const [i, table] of tables.entries()) {
-      const files = listings[i] ?? { json: [], parquet: [] };
+  /**
+   * Re-lists the tables a statement names (`beers` names `cleaned`) and re-creates the views
+   * whose files changed; with no statement (at open), creates every view over no files. A
+   * view the statement does not name cannot change its answer, so it is not listed: a
+   * query on one zone does not pay for walking the others' hours.
+   */
+  const refreshViews = async (sql?: string) => {
+    const named = sql === undefined ? [] : tables.filter((t) => mentions(sql, t.name) || (t === beersView.source && mentions(sql, beersView.name)));
+    const listings = await Promise.all(named.map((t) => listTableFiles(root, t)));
+    const fresh = sql === undefined ? tables.map((t) => [t, noFiles] as const) : named.map((t, i) => [t, listings[i] ?? noFiles] as const);
+    for (const [table, files] of fresh) {
       const signature = [...files.json, '|', ...files.parquet].join('\n');
       if (viewFiles.get(table.name) === signature) continue;
       await connection.run(`create or replace view ${quoteIdentifier(table.name)} as\n${tableFilesSelectSql(table, files)}`);
@@ -108,7 +124,7 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
     running = current;
     const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => interrupt(current, 'timeout'), options.timeoutMs);
     try {
-      await refreshViews();
+      await refreshViews(sql);
       if (current.interruptedBy) throw new Error('interrupted before the statement started');
       return await readResult(connection, sql);
     } catch (error) {

@@ -54,12 +54,16 @@ export async function listTableHours(lakeDir: string, table: TableDefinition, fo
       if (files.length > 0) byFolder.set(folder, files);
     }
   } else {
-    const files: string[] = [];
-    await collectFiles(root, files);
-    for (const file of files) {
-      const parts = relative(root, file).split(sep);
+    // One recursive listing: a lake of years of hours is thousands of folders.
+    for (const entry of await readNames(root, true)) {
+      if (!entry.isFile()) continue;
+      const path = join(entry.parentPath, entry.name);
+      const parts = relative(root, path).split(sep);
+      if (!parts.every(isDeliveredObjectName)) continue;
       const folder = parts.length > 1 ? `${parts.slice(0, -1).join('/')}/` : '';
-      byFolder.set(folder, [...(byFolder.get(folder) ?? []), file]);
+      const files = byFolder.get(folder);
+      if (files) files.push(path);
+      else byFolder.set(folder, [path]);
     }
   }
   return [...byFolder.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([folder, files]) => hourFilesOf(folder, files.sort()));
@@ -87,20 +91,11 @@ export async function listTableFiles(lakeDir: string, table: TableDefinition, fo
   return filesToRead(await listTableHours(lakeDir, table, folders));
 }
 
-async function readNames(dir: string) {
+async function readNames(dir: string, recursive = false) {
   try {
-    return await readdir(dir, { withFileTypes: true });
+    return await readdir(dir, { withFileTypes: true, recursive });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
-  }
-}
-
-async function collectFiles(dir: string, into: string[]): Promise<void> {
-  for (const entry of await readNames(dir)) {
-    if (!isDeliveredObjectName(entry.name)) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) await collectFiles(path, into);
-    else if (entry.isFile()) into.push(path);
   }
 }
