@@ -221,6 +221,15 @@ async function benchSize(rows: number, workDir: string): Promise<BenchRow[]> {
     });
   }
 
+  const maxFloorRss = Math.max(...[...floors.values()].map((f) => f.rssMb));
+  out.push({
+    name: `lake ${label}: saved queries' peak RSS (no window: the beers view ranks every row)`,
+    value: mb(maxQueryRss),
+    reference: `floor ${mb(maxFloorRss)}`,
+    ratio: fmt.ratio(maxQueryRss / maxFloorRss),
+    target: 'reported',
+    pass: true,
+  });
   const day = await measure({ kind: 'drift', lake: dayLake }, runs);
   const month = await measure({ kind: 'drift', lake }, runs);
   if (day.rows !== month.rows) throw new Error(`drift: the 1-day log window holds ${day.rows} rows, the 30-day log's ${month.rows}`);
