@@ -11,8 +11,14 @@ node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# The CLI built once with esbuild (bin/build-cli.mjs) into dist/cli/, again when a source changes
+# (bin/brewlake.mjs also rebuilds a stale build before running it).
+CLI_SOURCES := $(shell find cli glue lambdas local model -name '*.ts' -not -name '*.test.ts') $(wildcard glue/queries/*.sql)
+dist/cli/inputs.json: $(CLI_SOURCES) bin/build-cli.mjs node_modules/.package-lock.json
+	node bin/build-cli.mjs
+
 .PHONY: install
-install: node_modules/.package-lock.json ## install the npm dependencies (npm ci)
+install: node_modules/.package-lock.json dist/cli/inputs.json ## install the npm dependencies (npm ci) and build the CLI
 
 # The pinned PyPI tools (moto, checkov, DuckDB's CLI) in a virtualenv inside the checkout.
 VENV := .venv
@@ -36,14 +42,16 @@ help: ## list the targets
 	@grep -hE '^[a-z_]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 .PHONY: demo
-demo: install ## the whole local lake, model and API, on the embedded default
+demo: install ## the whole local lake, model and API, on the embedded default; then: .venv/bin/duckdb $(LAKE)/brewlake.duckdb
+	@# A busy port is said now, not after the lake is built and a model trained.
+	$(BREWLAKE) serve --check-port --lake $(LAKE) $(if $(PORT),--port $(PORT))
 	$(BREWLAKE) demo --once --lake $(LAKE)
 	$(BREWLAKE) train --lake $(LAKE)
 	$(BREWLAKE) score --lake $(LAKE)
 	$(BREWLAKE) serve --replay --lake $(LAKE) $(if $(PORT),--port $(PORT))
 
 .PHONY: test
-test: install chromium ## type-check and run every test
+test: install tools chromium ## type-check and run every test (DuckDB's CLI from .venv opens a lake's catalog file)
 	npx tsc --noEmit
 	node test/run-tests.mjs
 

@@ -2,6 +2,7 @@
  * `make bench`: runs every benchmark and prints one table. A bench named on the command
  * line (`make bench ONLY=transform`) runs alone.
  */
+import { cliBench } from './cli';
 import { lakeBench } from './lake';
 import { serveBench } from './serve';
 import { modelBench } from './model';
@@ -14,7 +15,7 @@ import { transformBench } from './transform';
 // in the middle of the table, from this process or the servers it starts.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const benches: Bench[] = [transformBench, streamBench, modelBench, stacksBench, serveBench, lakeBench];
+const benches: Bench[] = [transformBench, streamBench, modelBench, stacksBench, serveBench, cliBench, lakeBench];
 
 const only = process.argv.slice(2);
 const rows: BenchRow[] = [];

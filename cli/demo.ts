@@ -7,9 +7,11 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultDemoTicks, defaultLiveTickIntervalMs, runDemo, type DemoSummary } from '../local/demo';
+import { buildLakeCatalog } from '../glue/lake-catalog';
 import { demoParts } from '../local/demo-parts';
 import { jsonOption, lakeOption } from './options';
-import { compactInBackground, defaultServePort, parsePort, serveLake } from './serve';
+import { ensurePortFree } from './port-free';
+import { compactInBackground, defaultServeHost, defaultServePort, parsePort, serveLake } from './serve';
 
 interface DemoFlags {
   lake: string;
@@ -36,6 +38,9 @@ export const demoCommand = new Command('demo')
   .addOption(jsonOption())
   .action(async (flags: DemoFlags) => {
     if (flags.serve !== undefined && !flags.once) demoCommand.error('error: --serve serves the lake once it is built: give --once too');
+    const servePort = flags.serve === true ? defaultServePort : flags.serve;
+    // A busy port is known now, not after the lake is built and a model trained.
+    if (servePort !== undefined) await ensurePortFree(defaultServeHost, servePort);
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     const controller = new AbortController();
     const onSignal = () => {
@@ -61,7 +66,9 @@ export const demoCommand = new Command('demo')
       await compaction?.stop();
     }
     if (flags.serve !== undefined && process.exitCode !== 1 && !controller.signal.aborted) {
-      await serveLake({ lake: flags.lake, port: flags.serve === true ? defaultServePort : flags.serve, replay: true, ...(flags.compact && { compact: true }) });
+      // The catalog file answers `duckdb lake/brewlake.duckdb` while the lake is served.
+      await buildLakeCatalog(flags.lake);
+      await serveLake({ lake: flags.lake, port: servePort ?? defaultServePort, replay: true, ...(flags.compact && { compact: true }) });
     }
   });
 

@@ -12,7 +12,7 @@ export const modelsCommand = new Command('models')
   .addOption(jsonOption())
   .action(async (flags: { lake: string; registry?: string; json?: boolean }) => {
     const versions = await registryOf(flags).list();
-    if (versions.length === 0) console.error('no model versions yet: run `brewlake train`');
+    if (versions.length === 0) console.error('no model versions yet: run `npx brewlake train`');
     for (const v of versions) {
       const cv = v.lineage.cv?.mean;
       console.log(
@@ -26,7 +26,7 @@ export const modelsCommand = new Command('models')
 
 export const promoteCommand = new Command('promote')
   .description('make VERSION the served model (rollback: promote an older one)')
-  .argument('<version>', 'a version from `brewlake models`')
+  .argument('<version>', 'a version from `npx brewlake models`')
   .addOption(lakeOption())
   .option('--registry <location>', 'a folder or s3://bucket/prefix (default: <lake>/_models)')
   .action(async (version: string, flags: { lake: string; registry?: string }) => {

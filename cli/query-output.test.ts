@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { QueryResult } from '../glue/query-engine';
-import { formatCsv, formatJson, formatTable } from './query-output';
+import type { JsonValue, QueryResult } from '../glue/query-engine';
+import { formatCsv, formatJson, formatTable, terminalLayout } from './query-output';
 
 const result: QueryResult = {
   columns: [
@@ -75,5 +75,46 @@ describe('formatCsv', () => {
 describe('formatJson', () => {
   it('is the array of row objects', () => {
     expect(JSON.parse(formatJson(result))).toEqual(result.rows);
+  });
+});
+
+describe('formatTable fitted to a terminal', () => {
+  // Values without spaces, so that a line splits back into its cells on the column gap.
+  const word = (max: number) => fc.stringMatching(new RegExp(`^[A-Za-z0-9,.'-]{0,${max}}$`));
+  const cellValue = fc.oneof(word(80), fc.integer(), fc.constant(null), fc.array(fc.record({ name: word(12), grams: fc.double({ noNaN: true, noDefaultInfinity: true }) }), { maxLength: 6 }));
+  const results = fc.integer({ min: 1, max: 6 }).chain((n) =>
+    fc.record({
+      names: fc.uniqueArray(fc.stringMatching(/^[a-z_]{1,14}$/), { minLength: n, maxLength: n }),
+      rows: fc.array(fc.array(cellValue, { minLength: n, maxLength: n }), { maxLength: 8 }),
+      width: fc.integer({ min: 50, max: 200 }),
+    }),
+  );
+
+  it('every line fits the width, and every cut cell is a prefix of its value ending in …', () => {
+    fc.assert(
+      fc.property(results, ({ names, rows, width }) => {
+        const result = { columns: names.map((name) => ({ name, type: 'VARCHAR' })), rows: rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i] as JsonValue]))) };
+        const lines = formatTable(result, { width }).trimEnd().split('\n');
+        for (const line of lines) expect(line.length).toBeLessThanOrEqual(width);
+        for (const line of lines.slice(2)) {
+          for (const piece of line.split(/ {2,}/)) {
+            if (!piece.endsWith('…')) continue;
+            const prefix = piece.trim().slice(0, -1);
+            const whole = rows.flat().map((v) => (v === null ? 'NULL' : typeof v === 'string' ? v : JSON.stringify(v)));
+            expect(whole.some((w) => w.includes(prefix))).toBe(true);
+          }
+        }
+      }),
+    );
+  });
+
+  it('leaves a table that fits as it is', () => {
+    expect(formatTable(result, { width: 200 })).toBe(formatTable(result));
+  });
+
+  it('takes the width of a terminal, or COLUMNS when printing to a pipe, else none', () => {
+    expect(terminalLayout({ isTTY: true, columns: 91 }, { COLUMNS: '40' })).toEqual({ width: 91 });
+    expect(terminalLayout({ isTTY: false }, { COLUMNS: '40' })).toEqual({ width: 40 });
+    expect(terminalLayout({ isTTY: false }, {})).toEqual({});
   });
 });

@@ -4,10 +4,10 @@ import type { JsonValue, QueryResult } from '../glue/query-engine';
 export const outputFormats = ['table', 'json', 'csv'] as const;
 export type OutputFormat = (typeof outputFormats)[number];
 
-export function formatResult(result: QueryResult, format: OutputFormat): string {
+export function formatResult(result: QueryResult, format: OutputFormat, layout: TableLayout = {}): string {
   switch (format) {
     case 'table':
-      return formatTable(result);
+      return formatTable(result, layout);
     case 'json':
       return formatJson(result);
     case 'csv':
@@ -34,30 +34,71 @@ export function formatCsv(result: QueryResult): string {
 }
 
 const maxCellWidth = 60;
+/** A column is never squeezed narrower than this (or its own natural width, if narrower). */
+const minColumnWidth = 6;
+const gap = 2;
 export const nullText = 'NULL';
 
+export interface TableLayout {
+  /** The terminal's width: the table is fitted into it. Undefined: no limit (a pipe). */
+  readonly width?: number;
+}
+
+const cut = (text: string, width: number) => (text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text);
+
 /**
- * Aligned columns under a header rule; numeric columns right-aligned; long cells cut with `…`
- * except in the last column, where a long cell misaligns nothing.
+ * Column widths that fit `width`: each column's natural width (its longest cell, at most
+ * 60 except the last), then the widest column narrowed one character at a time until the
+ * line fits or every column is at its minimum.
  */
-export function formatTable(result: QueryResult): string {
+export function fitColumnWidths(natural: readonly number[], width: number | undefined): number[] {
+  const widths = [...natural];
+  if (width === undefined) return widths;
+  const floor = natural.map((w) => Math.min(w, minColumnWidth));
+  const total = () => widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1);
+  while (total() > width) {
+    let widest = -1;
+    for (let i = 0; i < widths.length; i++) if (widths[i]! > floor[i]! && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+    if (widest < 0) break;
+    widths[widest]! -= 1;
+  }
+  return widths;
+}
+
+/**
+ * Aligned columns under a header rule; numeric columns right-aligned; long cells (wide JSON
+ * arrays and structs above all) cut with `…` to fit the terminal (`layout.width`); without
+ * one, cut at 60 characters except in the last column. csv and json keep every value whole.
+ */
+export function formatTable(result: QueryResult, layout: TableLayout = {}): string {
   const { columns, rows } = result;
   if (columns.length === 0) return '';
-  const cells = rows.map((row) =>
-    columns.map((c, i) => {
+  const texts = rows.map((row) =>
+    columns.map((c) => {
       const value = row[c.name];
-      if (value === null || value === undefined) return nullText;
-      const text = cellText(value).replace(/\r?\n/g, '\\n');
-      const last = i === columns.length - 1;
-      return !last && text.length > maxCellWidth ? `${text.slice(0, maxCellWidth - 1)}…` : text;
+      return value === null || value === undefined ? nullText : cellText(value).replace(/\r?\n/g, '\\n');
     }),
   );
+  const natural = columns.map((c, i) => {
+    const longest = Math.max(c.name.length, ...texts.map((r) => r[i]!.length));
+    return i === columns.length - 1 ? longest : Math.min(longest, Math.max(maxCellWidth, c.name.length));
+  });
+  const widths = fitColumnWidths(natural, layout.width);
   const numeric = columns.map((c) => rows.some((r) => r[c.name] != null) && rows.every((r) => r[c.name] == null || typeof r[c.name] === 'number'));
-  const widths = columns.map((c, i) => Math.max(c.name.length, ...cells.map((r) => r[i]!.length)));
-  const line = (texts: string[]) =>
-    texts
-      .map((t, i) => (numeric[i] ? t.padStart(widths[i]!) : t.padEnd(widths[i]!)))
-      .join('  ')
+  const line = (cells: string[]) =>
+    cells
+      .map((t, i) => {
+        const text = cut(t, widths[i]!);
+        return numeric[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
+      })
+      .join(' '.repeat(gap))
       .trimEnd();
-  return [line(columns.map((c) => c.name)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].map((l) => `${l}\n`).join('');
+  return [line(columns.map((c) => c.name)), line(widths.map((w) => '-'.repeat(w))), ...texts.map(line)].map((l) => `${l}\n`).join('');
+}
+
+/** The width to fit a table into: the terminal's, or `COLUMNS` when output goes elsewhere (none: no limit). */
+export function terminalLayout(stream: { columns?: number; isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): TableLayout {
+  if (stream.isTTY && stream.columns) return { width: stream.columns };
+  const columns = Number(env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? { width: columns } : {};
 }

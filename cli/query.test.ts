@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue, writeCatalogueLake } from '../test/catalogue-lake';
 import { savedQueries } from '../glue/saved-queries';
+import { runBrewlake } from './run-brewlake';
 
 const run = promisify(execFile);
 const brewlake = async (...args: string[]) => {
@@ -68,11 +69,27 @@ describe('brewlake query', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/nope/);
     expect(bad.stdout).toBe('');
-    const unknown = await brewlake('--saved', 'no-such-query');
+    const unknown = await brewlake('--lake', lake, '--saved', 'no-such-query');
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/no saved query named no-such-query; saved queries: .*strongest-beers/);
     const athena = await brewlake('--engine', 'athena', 'select 1');
     expect(athena.code).not.toBe(0);
     expect(athena.stderr).toMatch(/--workgroup or BREWLAKE_ATHENA_WORKGROUP/);
+  });
+});
+
+describe('brewlake query, wide rows', () => {
+  it('fits the table into the terminal (COLUMNS when piped), cutting wide JSON with …; json keeps every value whole', async () => {
+    const sql = 'select id, name, hops, dq_flags, arrived_at from beers order by id limit 5';
+    const table = await runBrewlake(['query', '--lake', lake, sql], { env: { COLUMNS: '100' } });
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(7);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
+    expect(lines[2]).toMatch(/\[\{"name":.*…/);
+    const json = await runBrewlake(['query', '--format', 'json', '--lake', lake, sql], { env: { COLUMNS: '100' } });
+    const rows = JSON.parse(json.stdout) as { id: number; hops: unknown[] }[];
+    expect(rows[0]?.hops).toEqual(catalogue.find((b) => b.id === rows[0]?.id) && expect.any(Array));
+    expect(JSON.stringify(rows[0]?.hops).length).toBeGreaterThan(100);
   });
 });

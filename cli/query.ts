@@ -7,7 +7,7 @@ import { openQueryEngine } from '../glue/open-query-engine';
 import { savedQueries, savedQuery } from '../glue/saved-queries';
 import { engineConfigFromFlags, engineOptions, type EngineFlags } from './engine-options';
 import { lakeOption } from './options';
-import { formatResult, outputFormats, type OutputFormat } from './query-output';
+import { formatResult, outputFormats, terminalLayout, type OutputFormat } from './query-output';
 
 interface QueryFlags extends EngineFlags {
   format: OutputFormat;
@@ -28,7 +28,7 @@ queryCommand.action(async (sqlArgument: string | undefined, flags: QueryFlags) =
   if (flags.list) {
     const rows = savedQueries().map((q) => ({ name: q.name, description: q.description }));
     const result = { columns: [{ name: 'name', type: 'VARCHAR' }, { name: 'description', type: 'VARCHAR' }], rows };
-    process.stdout.write(formatResult(result, flags.format));
+    process.stdout.write(formatResult(result, flags.format, terminalLayout()));
     return;
   }
   if (sqlArgument !== undefined && flags.saved !== undefined) throw new Error('give either SQL or --saved NAME, not both');
@@ -38,7 +38,7 @@ queryCommand.action(async (sqlArgument: string | undefined, flags: QueryFlags) =
   const engine = await openQueryEngine(engineConfigFromFlags(flags));
   try {
     const result = await engine.query(sql);
-    process.stdout.write(formatResult(result, flags.format));
+    process.stdout.write(formatResult(result, flags.format, terminalLayout()));
     if (flags.format === 'table') process.stderr.write(`(${result.rows.length} ${result.rows.length === 1 ? 'row' : 'rows'})\n`);
   } finally {
     await engine.close();

@@ -15,7 +15,7 @@ export const scoreCommand = new Command('score')
     try {
       const result = await scoreLake({ engine, registry: openRegistry(flags.registry ?? localRegistryDir(flags.lake)), lakeDir: flags.lake });
       console.log(`scored ${result.rows} beers with ${result.version} into ${result.key}`);
-      console.log('query them: brewlake query "select * from predictions order by abs(predicted_ibu - ibu) desc limit 10"');
+      console.log('query them: npx brewlake query "select * from predictions order by abs(predicted_ibu - ibu) desc limit 10"');
       if (flags.json) console.log(JSON.stringify(result));
     } finally {
       await engine.close();

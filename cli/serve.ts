@@ -18,9 +18,10 @@ import { createServeMetrics } from '../lambdas/serve/serve-metrics';
 import { lakeTables } from '../glue/schema';
 import { describeCompaction, startBackgroundCompaction, type BackgroundCompaction } from '../local/compaction';
 import { lakeOption } from './options';
+import { ensurePortFree, portUnavailableOf } from './port-free';
 
 export const defaultServePort = 8000;
-const serveHost = '127.0.0.1';
+export const defaultServeHost = '127.0.0.1';
 
 export const parsePort = (text: string) => {
   const port = Number(text);
@@ -31,6 +32,7 @@ export const parsePort = (text: string) => {
 export interface ServeLakeOptions {
   lake: string;
   port: number;
+  host?: string;
   registry?: string;
   /** Send the lake's beers through /predict once started. */
   replay?: boolean;
@@ -56,7 +58,7 @@ async function replayLake(lakeDir: string, url: string): Promise<number> {
 /** Trains and promotes a first model on the lake; explains how to build the lake when it is empty. */
 async function trainFirstModel(lakeDir: string, registryLocation: string): Promise<void> {
   process.stderr.write(`no promoted model in ${registryLocation}: training one on the lake at ${lakeDir} first\n`);
-  const emptyLake = () => new Error(`the lake at ${lakeDir} has no beers to train on: build it first with \`brewlake demo --once --lake ${lakeDir}\`, then run \`brewlake serve\` again`);
+  const emptyLake = () => new Error(`the lake at ${lakeDir} has no beers to train on: build it first with \`npx brewlake demo --once --lake ${lakeDir}\`, then run \`npx brewlake serve\` again`);
   let engine;
   try {
     engine = await openQueryEngine({ kind: 'duckdb', lakeDir });
@@ -82,13 +84,15 @@ async function trainFirstModel(lakeDir: string, registryLocation: string): Promi
 }
 
 export const serveCommand = new Command('serve')
-  .description(`serve the IBU model over HTTP on ${serveHost} (the same app as the serving Lambda): /predict, /docs, /metrics`)
+  .description(`serve the IBU model over HTTP (the same app as the serving Lambda): /predict, /docs, /metrics`)
   .addOption(lakeOption())
   .option('--port <port>', 'port to listen on', parsePort, defaultServePort)
+  .option('--host <address>', 'address to listen on (0.0.0.0: every interface)', defaultServeHost)
+  .option('--check-port', 'only check that --host:--port is free, and exit (make demo runs this before building the lake)')
   .option('--registry <dir>', 'model registry folder (default: <lake>/_models)')
   .option('--replay', "send the lake's beers through /predict once started (live traffic for /monitor)")
   .option('--compact', "compact the lake's closed hours into Parquet in the background (as `brewlake compact`, every 10 minutes)")
-  .action((flags: ServeLakeOptions) => serveLake(flags));
+  .action((flags: ServeLakeOptions & { checkPort?: boolean }) => (flags.checkPort ? ensurePortFree(flags.host ?? defaultServeHost, flags.port) : serveLake(flags)));
 
 /** `--compact`: the lake's closed hours into Parquet beside the command's own work; one stderr line per zone that changed. */
 export function compactInBackground(lakeDir: string): BackgroundCompaction {
@@ -104,6 +108,8 @@ export function compactInBackground(lakeDir: string): BackgroundCompaction {
 
 /** Serves the lake's model (training one first if none is promoted) until SIGINT or SIGTERM. */
 export async function serveLake(flags: ServeLakeOptions): Promise<void> {
+  const host = flags.host ?? defaultServeHost;
+  await ensurePortFree(host, flags.port);
   const registryLocation = flags.registry ?? localRegistryDir(flags.lake);
   const registry = openRegistry(registryLocation);
   if ((await registry.promotedVersion()) === null) await trainFirstModel(flags.lake, registryLocation);
@@ -116,7 +122,7 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   const compaction = flags.compact ? compactInBackground(flags.lake) : undefined;
   const server = await startServeServer({
     port: flags.port,
-    host: serveHost,
+    host,
     registry,
     metrics,
     monitor,
@@ -124,6 +130,9 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
       log.sink(event);
       monitor.record(event);
     },
+  }).catch(async (error: unknown) => {
+    await log.close();
+    throw portUnavailableOf(error, host, flags.port);
   });
   const ready = (await (await fetch(`${server.url}/ready`)).json()) as { model_version?: string };
   process.stderr.write(`model ${ready.model_version ?? '(none)'} from ${registryLocation}\n`);

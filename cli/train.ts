@@ -70,6 +70,9 @@ trainCommand.action(async (flags: TrainFlags) => {
       progress: (line) => {
         // Fold counts overwrite one line on a terminal; everything else is its own line.
         const isFold = line.startsWith('cross-validating');
+        // Without a terminal to overwrite the line on, only a feature set's last fold is said.
+        const fold = /fold (\d+)\/(\d+)$/.exec(line);
+        if (isFold && !process.stderr.isTTY && fold && fold[1] !== fold[2]) return;
         if (isFold && process.stderr.isTTY) process.stderr.write(`\r${line}`);
         else process.stderr.write(`${lastFold && !isFold && process.stderr.isTTY ? '\n' : ''}${line}\n`);
         lastFold = isFold ? line : '';

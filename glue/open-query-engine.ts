@@ -1,6 +1,5 @@
 /** Opens the engine a configuration names: DuckDB over a lake folder, or Athena over Glue. */
-import { createAthenaEngine, type AthenaEngineOptions } from './athena';
-import { openDuckDbLake } from './duckdb';
+import type { AthenaEngineOptions } from './athena';
 import type { QueryEngine } from './query-engine';
 
 export type QueryEngineConfig =
@@ -8,7 +7,8 @@ export type QueryEngineConfig =
   | ({ readonly kind: 'athena' } & AthenaEngineOptions);
 
 export async function openQueryEngine(config: QueryEngineConfig): Promise<QueryEngine> {
-  if (config.kind === 'duckdb') return openDuckDbLake(config.lakeDir, config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs });
+  // Each engine is loaded when opened: a DuckDB query need not load the AWS SDK, nor Athena DuckDB.
+  if (config.kind === 'duckdb') return (await import('./duckdb')).openDuckDbLake(config.lakeDir, config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs });
   const { kind: _kind, ...options } = config;
-  return createAthenaEngine(options);
+  return (await import('./athena')).createAthenaEngine(options);
 }

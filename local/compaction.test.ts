@@ -5,10 +5,14 @@
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { openDuckDbLake } from '../glue/duckdb';
+import { buildLakeCatalog } from '../glue/lake-catalog';
+import { catalogFilePath } from '../glue/lake-folder';
 import { compactedObjectName, hourFolder } from '../glue/layout';
 import { cleanedBeerTable, type TableDefinition } from '../glue/schema';
 import { catalogue, cleanedRowOf, writeLakeFile } from '../test/catalogue-lake';
@@ -41,7 +45,24 @@ async function copyOfSeed(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'brewlake-compact-'));
   dirs.push(dir);
   await cp(seed, dir, { recursive: true });
+  // The catalog lists paths under the lake's own folder name: the copy gets its own.
+  await buildLakeCatalog(dir);
   return dir;
+}
+
+/** The lake through its catalog file, as the `duckdb` CLI reads it from the lake's parent folder. */
+async function readCatalog(lakeDir: string) {
+  const instance = await DuckDBInstance.create(catalogFilePath(lakeDir), { access_mode: 'READ_ONLY' });
+  const connection = await instance.connect();
+  try {
+    await connection.run(`set file_search_path = '${dirname(resolve(lakeDir))}'`);
+    const count = (await connection.runAndReadAll('select count(*) as n, count(distinct id) as ids from cleaned')).getRowObjectsJson()[0];
+    const beers = (await connection.runAndReadAll('select count(*) as n from beers')).getRowObjectsJson()[0];
+    return { n: Number(count?.n), ids: Number(count?.ids), beers: Number(beers?.n) };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
 }
 
 async function readLake(lakeDir: string) {
@@ -113,20 +134,27 @@ describe('compactLake', () => {
     expect(await readLake(lake)).toEqual(expected);
   });
 
-  // Steps per hour: staged 1, committed 2, removed-one 3..5, done 6; the second hour starts at 7.
+  // Steps: staged 1, committed 2 (first hour), staged 3, committed 4 (second hour), catalog 5,
+  // removed-one 6..8 and done 9 (first hour), removed-one 10..12 and done 13 (second hour).
   it.each([
     ['after staging, before the rename', 1],
-    ['right after the rename (the commit)', 2],
-    ['halfway through the removals', 4],
-    ['in the second hour, after its rename', 8],
+    ['right after the first rename (the commit)', 2],
+    ['with both hours committed, before the catalog is rebuilt', 4],
+    ['right after the catalog is rebuilt', 5],
+    ['halfway through the removals', 7],
+    ['halfway through the second hour s removals', 11],
   ])('killed %s: same rows once, then and after a rerun', { timeout: 60_000 }, async (_what, killAt) => {
     const lake = await copyOfSeed();
     const expected = await readLake(lake);
+    const expectedInCatalog = await readCatalog(lake);
+    expect(expectedInCatalog).toEqual({ n: 180, ids: expected.beers.length, beers: expected.beers.length });
     const killed = await runCompactionProcess(lake, killAt);
     expect(killed).toEqual({ signal: 'SIGKILL', steps: killAt });
     expect(await readLake(lake)).toEqual(expected);
+    expect(await readCatalog(lake)).toEqual(expectedInCatalog);
     await compactLake({ lakeDir: lake, tables: [cleanedBeerTable], now });
     expect(await readLake(lake)).toEqual(expected);
+    expect(await readCatalog(lake)).toEqual(expectedInCatalog);
     for (const hour of hours.slice(0, 2)) expect(await filesOf(lake, cleanedBeerTable, hour)).toEqual([compactedObjectName(hour)]);
   });
 });

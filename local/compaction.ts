@@ -22,15 +22,16 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listTableHours, type HourFiles } from '../glue/lake-files';
 import { compactedObjectName, hourOfFolder } from '../glue/layout';
-import { openParquetWriter } from '../glue/parquet-files';
+import { buildLakeCatalog } from '../glue/lake-catalog';
+import { openParquetWriter, type ParquetWriter } from '../glue/parquet-files';
 import type { TableDefinition } from '../glue/schema';
 import { publishFileDurably, syncFolder } from './firehose/durable-file';
 
 /** How long after its end an hour counts as closed (Firehose buffers at most 900 s; a margin on top). */
 export const defaultClosedAfterMs = 3_600_000;
 
-/** The steps of one hour's compaction, in order; a test stops the process at any of them. */
-export type CompactionStep = 'staged' | 'committed' | 'removed-one' | 'done';
+/** The steps of a run, in order; a test stops the process at any of them. */
+export type CompactionStep = 'staged' | 'committed' | 'catalog' | 'removed-one' | 'done';
 
 export interface CompactionOptions {
   readonly lakeDir: string;
@@ -39,7 +40,7 @@ export interface CompactionOptions {
   readonly before?: Date;
   readonly now?: Date;
   readonly closedAfterMs?: number;
-  /** Called after each step of each hour (fault injection in tests; progress otherwise). */
+  /** Called after each step (fault injection in tests; progress otherwise). */
   readonly onStep?: (step: CompactionStep, table: string, folder: string) => void | Promise<void>;
 }
 
@@ -60,6 +61,20 @@ export class HourNotClosed extends RangeError {
   override readonly name = 'HourNotClosed';
 }
 
+/** An hour whose compacted file is in place, and the files it replaced, still to remove. */
+interface Committed {
+  readonly table: string;
+  readonly folder: string;
+  readonly folderPath: string;
+  readonly replaced: readonly string[];
+}
+
+/**
+ * Runs in three phases, so the lake's catalog file (glue/lake-catalog, which lists files by
+ * name) is valid throughout too: (1) every closed hour staged and renamed into place;
+ * (2) the catalog rebuilt, now listing the compacted files; (3) the replaced files removed.
+ * Until (2) the old catalog lists files that all still exist.
+ */
 export async function compactLake(options: CompactionOptions): Promise<CompactionResult[]> {
   const now = options.now ?? new Date();
   const closedBefore = new Date(now.getTime() - (options.closedAfterMs ?? defaultClosedAfterMs));
@@ -68,29 +83,51 @@ export async function compactLake(options: CompactionOptions): Promise<Compactio
   if (before.getTime() > closedBefore.getTime()) {
     throw new HourNotClosed(`--before: ${before.toISOString()} is later than ${closedBefore.toISOString()}; hours ending after that are not closed yet (files may still arrive)`);
   }
+  const results = new Map<string, { -readonly [K in keyof CompactionResult]: CompactionResult[K] }>();
+  const committed: Committed[] = [];
   const writer = await openParquetWriter();
   try {
-    const results: CompactionResult[] = [];
-    for (const table of options.tables) results.push(await compactTable(table, before, options, writer));
-    return results;
+    for (const table of options.tables) {
+      const result = { table: table.name, hoursCompacted: 0, hoursFinished: 0, filesRemoved: 0, rowsWritten: 0, bytesBefore: 0, bytesAfter: 0 };
+      results.set(table.name, result);
+      await commitClosedHours(table, before, options, writer, result, committed);
+    }
   } finally {
     writer.close();
   }
+  if (committed.length === 0) return [...results.values()];
+  await buildLakeCatalog(options.lakeDir);
+  await options.onStep?.('catalog', '', '');
+  for (const hour of committed) {
+    for (const file of hour.replaced) {
+      await rm(file, { force: true });
+      await options.onStep?.('removed-one', hour.table, hour.folder);
+    }
+    await syncFolder(hour.folderPath);
+    results.get(hour.table)!.filesRemoved += hour.replaced.length;
+    await options.onStep?.('done', hour.table, hour.folder);
+  }
+  return [...results.values()];
 }
 
-async function compactTable(table: TableDefinition, before: Date, options: CompactionOptions, writer: Awaited<ReturnType<typeof openParquetWriter>>): Promise<CompactionResult> {
-  const result = { table: table.name, hoursCompacted: 0, hoursFinished: 0, filesRemoved: 0, rowsWritten: 0, bytesBefore: 0, bytesAfter: 0 };
-  const step = async (s: CompactionStep, folder: string) => options.onStep?.(s, table.name, folder);
+async function commitClosedHours(
+  table: TableDefinition,
+  before: Date,
+  options: CompactionOptions,
+  writer: ParquetWriter,
+  result: { hoursCompacted: number; hoursFinished: number; rowsWritten: number; bytesBefore: number; bytesAfter: number },
+  committed: Committed[],
+): Promise<void> {
   for (const hour of await listTableHours(options.lakeDir, table)) {
     const start = hourOfFolder(hour.folder);
     if (!start || start.getTime() + 3_600_000 > before.getTime()) continue;
     const folderPath = join(options.lakeDir, table.prefix, hour.folder);
     await removeStagingFiles(folderPath);
     if (hour.compacted) {
+      // Committed by a run that was killed before it removed what the file replaced.
       if (hour.superseded.length === 0) continue;
-      result.filesRemoved += await removeReplaced(hour.superseded, folderPath, () => step('removed-one', hour.folder));
+      committed.push({ table: table.name, folder: hour.folder, folderPath, replaced: hour.superseded });
       result.hoursFinished++;
-      await step('done', hour.folder);
       continue;
     }
     const sources = [...hour.json, ...hour.parquet];
@@ -98,33 +135,22 @@ async function compactTable(table: TableDefinition, before: Date, options: Compa
     const name = compactedObjectName(start);
     const staging = join(folderPath, `.${name}.${randomUUID()}.tmp`);
     result.rowsWritten += await writeStaged(writer, table, hour, staging);
-    await step('staged', hour.folder);
+    await options.onStep?.('staged', table.name, hour.folder);
     await publishFileDurably(staging, join(folderPath, name));
     result.bytesAfter += (await stat(join(folderPath, name))).size;
-    await step('committed', hour.folder);
-    result.filesRemoved += await removeReplaced(sources, folderPath, () => step('removed-one', hour.folder));
+    committed.push({ table: table.name, folder: hour.folder, folderPath, replaced: sources });
     result.hoursCompacted++;
-    await step('done', hour.folder);
+    await options.onStep?.('committed', table.name, hour.folder);
   }
-  return result;
 }
 
-async function writeStaged(writer: Awaited<ReturnType<typeof openParquetWriter>>, table: TableDefinition, hour: HourFiles, staging: string): Promise<number> {
+async function writeStaged(writer: ParquetWriter, table: TableDefinition, hour: HourFiles, staging: string): Promise<number> {
   try {
     return await writer.write(table, hour, staging, 'zstd');
   } catch (error) {
     await rm(staging, { force: true });
     throw error;
   }
-}
-
-async function removeReplaced(files: readonly string[], folderPath: string, afterEach: () => Promise<void>): Promise<number> {
-  for (const file of files) {
-    await rm(file, { force: true });
-    await afterEach();
-  }
-  await syncFolder(folderPath);
-  return files.length;
 }
 
 /** Staging files of a run that was killed before its rename: never read, never committed. */

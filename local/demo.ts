@@ -62,11 +62,19 @@ export async function runDemo(options: DemoOptions, parts: DemoParts): Promise<D
   const started = performance.now();
   const say = options.progress ?? (() => {});
   let put = 0;
+  // Both zones report each delivery, and draining reports the total once more: a count
+  // already said is not said again.
+  let lastDelivered = '';
+  const sayDelivered = (stats: LakeDeliveryStats) => {
+    const line = `delivered ${deliveredCount(stats)}/${put}`;
+    if (line !== lastDelivered) say(line);
+    lastDelivered = line;
+  };
   const lake = await startLocalLake({
     lakeDir: options.lakeDir,
     transformation: parts.transformation,
     startPunkApi: parts.startPunkApi,
-    onDelivery: (_stream, _delivery, stats) => say(`delivered ${deliveredCount(stats)}/${put}`),
+    onDelivery: (_stream, _delivery, stats) => sayDelivered(stats),
   });
   try {
     say(`lake ${options.lakeDir}: PunkAPI ${lake.punkApiUrl}, Kinesis ${lake.kinesisEndpoint} (stream ${lake.streamName})`);
@@ -76,7 +84,7 @@ export async function runDemo(options: DemoOptions, parts: DemoParts): Promise<D
       put += await ingest.tick();
       say(`tick ${i}/${options.ticks}`);
     }
-    let summary = await settle(lake, put, options, started, say);
+    let summary = await settle(lake, put, options, started, say, sayDelivered);
     if (options.live) {
       options.live.onReconciled(summary);
       let ticks = options.ticks;
@@ -86,7 +94,7 @@ export async function runDemo(options: DemoOptions, parts: DemoParts): Promise<D
         put += await ingest.tick();
         say(`tick ${++ticks} (put ${put})`);
       }
-      summary = { ...(await settle(lake, put, options, started, say)), ticks };
+      summary = { ...(await settle(lake, put, options, started, say, sayDelivered)), ticks };
     }
     return summary;
   } finally {
@@ -97,10 +105,17 @@ export async function runDemo(options: DemoOptions, parts: DemoParts): Promise<D
 const deliveredCount = (s: LakeDeliveryStats) =>
   Math.min(s.raw.recordsDelivered, s.cleaned.recordsDelivered + s.cleaned.recordsFailed + s.cleaned.recordsDropped);
 
-async function settle(lake: LocalLake, put: number, options: DemoOptions, started: number, say: (line: string) => void): Promise<DemoSummary> {
+async function settle(
+  lake: LocalLake,
+  put: number,
+  options: DemoOptions,
+  started: number,
+  say: (line: string) => void,
+  sayDelivered: (stats: LakeDeliveryStats) => void,
+): Promise<DemoSummary> {
   say(`draining: waiting for ${put} records in raw and cleaned`);
   const delivered = await lake.drain();
-  say(`delivered ${deliveredCount(delivered)}/${put}`);
+  sayDelivered(delivered);
   const reconciliation = await reconcile(lake.lakeDir, put, delivered);
   return {
     ...reconciliation,

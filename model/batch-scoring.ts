@@ -17,7 +17,7 @@ export const scoringSql = `select id, name, ibu, ${baseFeatureNames.join(', ')},
 export class NoPromotedModel extends Error {
   override readonly name = 'NoPromotedModel';
   constructor(location: string) {
-    super(`no promoted model in ${location}: run \`brewlake train\` first`);
+    super(`no promoted model in ${location}: run \`npx brewlake train\` first`);
   }
 }
 

@@ -37,7 +37,7 @@ export async function checkDrift(options: {
   now?: Date;
 }): Promise<DriftCheck> {
   const promoted = await options.registry.promoted();
-  if (!promoted) throw new Error(`no promoted model in ${options.registry.location}: run \`brewlake train\` first`);
+  if (!promoted) throw new Error(`no promoted model in ${options.registry.location}: run \`npx brewlake train\` first`);
   const summary = promoted.artifact.trainingSummary;
   if (!summary) throw new NoTrainingSummary(promoted.version);
   const now = options.now ?? new Date();

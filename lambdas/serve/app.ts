@@ -46,7 +46,7 @@ type Env = { Variables: RequestIdVariables };
 type AppContext = Context<Env>;
 
 /** Routes that serve the documentation, not the API: they are not in the OpenAPI document. */
-export const documentationRoutes = ['/openapi.json', '/docs', docsAssetsRoute] as const;
+export const documentationRoutes = ['/', '/openapi.json', '/docs', docsAssetsRoute] as const;
 
 type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 422 | 500 | 503;
 
@@ -159,7 +159,7 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
     await holder.refreshIfDue();
     // Read once: this request scores with this model to the end, whatever is promoted meanwhile.
     const loaded = holder.current();
-    if (!loaded) return errorResponse(c, 503, 'NoModelLoaded', 'no model is loaded yet: train one (brewlake train) or promote a version');
+    if (!loaded) return errorResponse(c, 503, 'NoModelLoaded', 'no model is loaded yet: train one (npx brewlake train) or promote a version');
     const predictions = backend.predict(loaded.model, beers);
     metrics.predictions.inc({ model_version: loaded.version }, predictions.length);
     const request_id = c.get('requestId');
@@ -229,6 +229,8 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
     },
   });
 
+  // The address `brewlake serve` prints is the root: a person opening it lands on the docs.
+  app.get('/', (c) => c.redirect('/docs', 302));
   app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: docsAssetsBase, title: 'brewlake API' }));
   app.get(docsAssetsRoute, async (c) => {
     const file = c.req.param('file');

@@ -35,8 +35,13 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   const { port, host = '127.0.0.1', registryDir: _dir, registry: _r, monitor, ...appOptions } = options;
   const app = createServeApp({ auth: { token: tokenFromEnv() }, docsAssets: swaggerUiDistAssets(), ...appOptions, registry });
   if (monitor) mountMonitor(app, monitor);
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
+  // A busy port rejects (the error carries its code, EADDRINUSE) instead of crashing the process.
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port, hostname: host }, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+    s.once('error', reject);
   });
   const address = server.address() as AddressInfo;
   return {
