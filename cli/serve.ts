@@ -91,7 +91,7 @@ export const serveCommand = new Command('serve')
   .option('--check-port', 'only check that --host:--port is free, and exit (make demo runs this before building the lake)')
   .option('--registry <dir>', 'model registry folder (default: <lake>/_models)')
   .option('--replay', "send the lake's beers through /predict once started (live traffic for /monitor)")
-  .option('--compact', "compact the lake's closed hours into Parquet in the background (as `brewlake compact`, every 10 minutes)")
+  .option('--compact', "compact the lake's closed hours into Parquet in the background (as `npx brewlake compact`, every 10 minutes)")
   .action((flags: ServeLakeOptions & { checkPort?: boolean }) => (flags.checkPort ? ensurePortFree(flags.host ?? defaultServeHost, flags.port) : serveLake(flags)));
 
 /** `--compact`: the lake's closed hours into Parquet beside the command's own work; one stderr line per zone that changed. */
