@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { repoRoot } from './run-brewlake';
+import { repoRoot } from '../test/run-brewlake';
 
 // A copy of the sources, so that editing one cannot disturb the other tests' build.
 let copy: string;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hourFolder } from '../glue/layout';
 import { cleanedBeerTable } from '../glue/schema';
 import { writeCatalogueLake } from '../test/catalogue-lake';
-import { runBrewlake } from './run-brewlake';
+import { runBrewlake } from '../test/run-brewlake';
 
 let lake: string;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogFileName } from '../glue/lake-folder';
 import { writeCatalogueLake } from '../test/catalogue-lake';
-import { runBrewlake } from './run-brewlake';
+import { runBrewlake } from '../test/run-brewlake';
 
 let parent: string;
 beforeAll(async () => {

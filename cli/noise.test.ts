@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeCatalogueLake } from '../test/catalogue-lake';
-import { runBrewlake } from './run-brewlake';
+import { runBrewlake } from '../test/run-brewlake';
 
 let lake: string;
 beforeAll(async () => {

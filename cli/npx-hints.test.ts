@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expect, it } from 'vitest';
 import { commandLoaders } from './commands';
-import { repoRoot } from './run-brewlake';
+import { repoRoot } from '../test/run-brewlake';
 
 // After `npm ci` the command is not on PATH: every hint and every doc says `npx brewlake`.
 const bare = new RegExp(`(?<!npx )(?<![\\w/.-])brewlake (${Object.keys(commandLoaders).join('|')})\\b`);

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue, writeCatalogueLake } from '../test/catalogue-lake';
 import { savedQueries } from '../glue/saved-queries';
-import { runBrewlake } from './run-brewlake';
+import { runBrewlake } from '../test/run-brewlake';
 
 const run = promisify(execFile);
 const brewlake = async (...args: string[]) => {

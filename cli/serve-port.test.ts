@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registryWithTwoVersions } from '../lambdas/serve/registry-fixture.test-support';
 import { writeCatalogueLake } from '../test/catalogue-lake';
-import { repoRoot, runBrewlake } from './run-brewlake';
+import { repoRoot, runBrewlake } from '../test/run-brewlake';
 
 let parent: string;
 let lake: string;

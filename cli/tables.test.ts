@@ -8,7 +8,7 @@ import { beersView, cleanedBeerTable, lakeTables } from '../glue/schema';
 import { beersViewSql } from '../glue/views';
 import { athenaViewInput, glueTableInput } from '../stacks/glue-tables';
 import { writeCatalogueLake } from '../test/catalogue-lake';
-import { runBrewlake } from './run-brewlake';
+import { runBrewlake } from '../test/run-brewlake';
 
 let lake: string;
 beforeAll(async () => {

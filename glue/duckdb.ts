@@ -64,6 +64,9 @@ export interface DuckDbLakeEngine extends QueryEngine {
 
 const noFiles = { json: [], parquet: [] } as const;
 
+/** A SQL string literal (one spelling, glue/views). */
+export { sqlString } from './views';
+
 /** Whether `sql` names `name` as a whole word (quoted or not), case-insensitively. */
 function mentions(sql: string, name: string): boolean {
   return new RegExp(`(^|[^A-Za-z0-9_$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_$])`, 'i').test(sql);

@@ -25,7 +25,6 @@ import { beersView, lakeTables, type TableDefinition } from './schema';
 import type { TableDescription } from './table-descriptions';
 import { createViewSql, quoteIdentifier, sqlString, tableFilesSelectSql } from './views';
 
-
 /** Every statement that creates the catalog's views and their comments, given each table's relative files. */
 export function catalogStatements(filesByTable: ReadonlyMap<string, TableFiles>, tables: readonly TableDefinition[] = lakeTables): string[] {
   const statements: string[] = [];
