@@ -3,6 +3,7 @@
  * line (`make bench ONLY=transform`) runs alone.
  */
 import { cliBench } from './cli';
+import { lakeBench } from './lake';
 import { serveBench } from './serve';
 import { modelBench } from './model';
 import { predictionLogBench } from './prediction-log';
@@ -15,7 +16,7 @@ import { transformBench } from './transform';
 // in the middle of the table, from this process or the servers it starts.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const benches: Bench[] = [transformBench, streamBench, modelBench, stacksBench, predictionLogBench, serveBench, cliBench];
+const benches: Bench[] = [transformBench, streamBench, modelBench, stacksBench, predictionLogBench, serveBench, cliBench, lakeBench];
 
 const only = process.argv.slice(2);
 const rows: BenchRow[] = [];

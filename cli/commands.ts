@@ -14,6 +14,7 @@ export const commandLoaders: Readonly<Record<string, () => Promise<Command>>> = 
   promote: async () => (await import('./models')).promoteCommand,
   score: async () => (await import('./score')).scoreCommand,
   drift: async () => (await import('./drift')).driftCommand,
+  compact: async () => (await import('./compact')).compactCommand,
   serve: async () => (await import('./serve')).serveCommand,
 };
 

@@ -11,7 +11,7 @@ import { buildLakeCatalog } from '../glue/lake-catalog';
 import { demoParts } from '../local/demo-parts';
 import { jsonOption, lakeOption } from './options';
 import { ensurePortFree } from './port-free';
-import { defaultServeHost, defaultServePort, parsePort, serveLake } from './serve';
+import { compactInBackground, defaultServeHost, defaultServePort, parsePort, serveLake } from './serve';
 
 interface DemoFlags {
   lake: string;
@@ -19,6 +19,7 @@ interface DemoFlags {
   once?: boolean;
   serve?: number | true;
   ticks: number;
+  compact?: boolean;
 }
 
 const count = (value: string) => {
@@ -32,6 +33,7 @@ export const demoCommand = new Command('demo')
   .option('--once', 'exit after the reconciliation (otherwise keep ticking until Ctrl-C)')
   .option('--serve [port]', `with --once: then serve the lake (training a model if none) and send its beers through /predict for the dashboard (default port ${defaultServePort})`, parsePort)
   .addOption(new Option('--ticks <n>', 'random beers after the backfill').argParser(count).default(defaultDemoTicks))
+  .option('--compact', "compact the lake's closed hours into Parquet in the background while the demo runs and serves")
   .addOption(lakeOption())
   .addOption(jsonOption())
   .action(async (flags: DemoFlags) => {
@@ -53,6 +55,7 @@ export const demoCommand = new Command('demo')
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
     }
+    const compaction = flags.compact ? compactInBackground(flags.lake) : undefined;
     try {
       const summary = await runDemo({ lakeDir: flags.lake, ticks: flags.ticks, progress, ...(live && { live }) }, demoParts);
       print(summary, flags.json);
@@ -60,11 +63,12 @@ export const demoCommand = new Command('demo')
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await compaction?.stop();
     }
     if (flags.serve !== undefined && process.exitCode !== 1 && !controller.signal.aborted) {
       // The catalog file answers `duckdb lake/brewlake.duckdb` while the lake is served.
       await buildLakeCatalog(flags.lake);
-      await serveLake({ lake: flags.lake, port: servePort ?? defaultServePort, replay: true });
+      await serveLake({ lake: flags.lake, port: servePort ?? defaultServePort, replay: true, ...(flags.compact && { compact: true }) });
     }
   });
 

@@ -48,7 +48,8 @@ export const driftCommand = new Command('drift')
     try {
       const thresholds = { psi: positive('--psi-threshold', flags.psiThreshold), ks: positive('--ks-threshold', flags.ksThreshold) };
       const windowMs = parseWindow(flags.window);
-      const engine = await openDuckDbLake(flags.lake);
+      // No table views: drift reads the prediction log's window hours and nothing else of the lake.
+      const engine = await openDuckDbLake(flags.lake, { tables: [] });
       try {
         const report = await checkDrift({ engine, registry: openRegistry(flags.registry ?? localRegistryDir(flags.lake)), windowMs, thresholds });
         console.log(`model ${report.version}: ${report.rows} logged predictions since ${report.since} UTC`);

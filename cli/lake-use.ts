@@ -27,6 +27,8 @@ const lakeUse: Readonly<Record<string, LakeUse>> = {
   promote: { reads: (flags) => flags.registry === undefined, changes: false },
   score: { reads: () => true, changes: true },
   drift: { reads: () => true, changes: false },
+  // Compaction rebuilds the catalog itself, between its renames and its removals.
+  compact: { reads: () => true, changes: false },
   serve: { reads: (flags) => !flags.checkPort, changes: true },
 };
 

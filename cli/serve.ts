@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { openQueryEngine } from '../glue/open-query-engine';
+import { openDuckDbLake } from '../glue/duckdb';
 import { featureSets } from '../model/features';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
 import { BrokenPointer } from '../model/registry';
@@ -17,6 +18,8 @@ import { createThreadedPredictionLog } from '../local/prediction-log/threaded-pr
 import { createLakeMonitor } from '../lambdas/serve/monitor';
 import { createServeMetrics } from '../lambdas/serve/serve-metrics';
 import { lakeRetrainOptions } from '../local/lake-retrain';
+import { lakeTables } from '../glue/schema';
+import { describeCompaction, startBackgroundCompaction, type BackgroundCompaction } from '../local/compaction';
 import { lakeOption } from './options';
 import { ensurePortFree, portUnavailableOf } from './port-free';
 
@@ -36,6 +39,8 @@ export interface ServeLakeOptions {
   registry?: string;
   /** Send the lake's beers through /predict once started. */
   replay?: boolean;
+  /** Compact the lake's closed hours in the background while serving. */
+  compact?: boolean;
 }
 
 /** Sends every beer of the lake through /predict, as live traffic for the dashboard. */
@@ -90,7 +95,20 @@ export const serveCommand = new Command('serve')
   .option('--check-port', 'only check that --host:--port is free, and exit (make demo runs this before building the lake)')
   .option('--registry <dir>', 'model registry folder (default: <lake>/_models)')
   .option('--replay', "send the lake's beers through /predict once started (live traffic for /monitor)")
+  .option('--compact', "compact the lake's closed hours into Parquet in the background (as `npx brewlake compact`, every 10 minutes)")
   .action((flags: ServeLakeOptions & { checkPort?: boolean }) => (flags.checkPort ? ensurePortFree(flags.host ?? defaultServeHost, flags.port) : serveLake(flags)));
+
+/** `--compact`: the lake's closed hours into Parquet beside the command's own work; one stderr line per zone that changed. */
+export function compactInBackground(lakeDir: string): BackgroundCompaction {
+  return startBackgroundCompaction({
+    lakeDir,
+    tables: lakeTables,
+    onResult: (results) => {
+      for (const r of results) if (r.hoursCompacted + r.hoursFinished > 0) process.stderr.write(`compact: ${describeCompaction(r)}\n`);
+    },
+    onError: (error) => process.stderr.write(`compact: failed (the next run retries): ${error instanceof Error ? error.message : String(error)}\n`),
+  });
+}
 
 /** Serves the lake's model (training one first if none is promoted) until SIGINT or SIGTERM. */
 export async function serveLake(flags: ServeLakeOptions): Promise<void> {
@@ -110,9 +128,10 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   // thread running the local delivery stream.
   const metrics = createServeMetrics();
   const log = createThreadedPredictionLog({ target: { kind: 'lake', lakeDir: flags.lake }, rows: predictionLogRowsCounter(metrics.registry) });
-  // The dashboard reads the lake's prediction_log, as `brewlake drift` does.
-  const monitorEngine = await openQueryEngine({ kind: 'duckdb', lakeDir: flags.lake });
+  // The dashboard reads the lake's prediction_log window, as `npx brewlake drift` does (no table views: only the window's hours).
+  const monitorEngine = await openDuckDbLake(flags.lake, { tables: [] });
   const monitor = createLakeMonitor({ engine: monitorEngine, registry });
+  const compaction = flags.compact ? compactInBackground(flags.lake) : undefined;
   const server = await startServeServer({
     port: flags.port,
     host,
@@ -141,6 +160,7 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   await server.close();
   await log.close();
   await monitorEngine.close();
+  await compaction?.stop();
   const counts = log.counts();
   process.stderr.write(`prediction log: ${counts.sent} rows into ${flags.lake}/prediction_log/, ${counts.dropped} dropped\n`);
 }

@@ -30,7 +30,6 @@ import {
   StatementType,
   type Json,
 } from '@duckdb/node-api';
-import { duckDbType } from './column-types';
 import { listTableFiles } from './lake-files';
 import {
   QueryCancelled,
@@ -43,10 +42,9 @@ import {
   type QueryResult,
 } from './query-engine';
 import { beersView, lakeTables, type TableDefinition } from './schema';
-import { createViewSql, quoteIdentifier } from './views';
+import { createViewSql, quoteIdentifier, sqlString, tableFilesSelectSql } from './views';
 
-/** How the lake writes every `timestamp` column: UTC `YYYY-MM-DD HH:MM:SS.sss`. */
-export const lakeTimestampFormat = '%Y-%m-%d %H:%M:%S.%g';
+export { lakeTimestampFormat } from './views';
 
 export interface DuckDbLakeOptions {
   /** Interrupt a statement running longer than this (`QueryTimeout`). Default: no limit. */
@@ -84,33 +82,24 @@ export interface DuckDbLakeEngine extends QueryEngine {
   readonly lakeDir: string;
 }
 
-/** A SQL string literal. */
-export const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
+const noFiles = { json: [], parquet: [] } as const;
 
-/** The SELECT a table's view runs over the given files (none: an empty view with the same columns). */
-export function tableViewBodySql(table: TableDefinition, files: readonly string[]): string {
-  if (files.length === 0) {
-    const nulls = table.columns.map((c) => `cast(null as ${duckDbType(c.type)}) as ${quoteIdentifier(c.name)}`);
-    return `select ${nulls.join(', ')} limit 0`;
-  }
-  const columns = table.columns.map((c) => `${quoteIdentifier(c.name)}: ${sqlString(duckDbType(c.type))}`);
-  const names = table.columns.map((c) => quoteIdentifier(c.name));
-  return [
-    `select ${names.join(', ')}`,
-    'from read_json(',
-    `  [${files.map(sqlString).join(', ')}],`,
-    `  format = 'newline_delimited', columns = {${columns.join(', ')}},`,
-    `  timestampformat = ${sqlString(lakeTimestampFormat)}, hive_partitioning = false`,
-    ')',
-  ].join('\n');
+/** A SQL string literal (one spelling, glue/views). */
+export { sqlString } from './views';
+
+/** Whether `sql` names `name` as a whole word (quoted or not), case-insensitively. */
+function mentions(sql: string, name: string): boolean {
+  return new RegExp(`(^|[^A-Za-z0-9_$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_$])`, 'i').test(sql);
 }
 
 /** Opens an in-memory DuckDB with the lake's views over `lakeDir` (which need not exist yet). */
 export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions = {}): Promise<DuckDbLakeEngine> {
   const root = resolve(lakeDir);
   const tables = options.tables ?? lakeTables;
+  // Parquet footers read once per file, not once per statement: a compacted lake is one file an hour.
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
+  await connection.run('set parquet_metadata_cache = true');
   if (!options.allowLocalFiles) {
     // Locked to the lake: files are read only below its folder, and the lock cannot be
     // lifted from SQL (`SET enable_external_access = true` fails once locked).
@@ -123,16 +112,23 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
   let running: RunningStatement | undefined;
   let queue: Promise<unknown> = Promise.resolve();
 
-  const refreshViews = async () => {
-    const listings = await Promise.all(tables.map((t) => listTableFiles(root, t)));
-    for (const [i, table] of tables.entries()) {
-      const files = listings[i] ?? [];
-      const signature = files.join('\n');
+  /**
+   * Re-lists the tables a statement names (`beers` names `cleaned`) and re-creates the views
+   * whose files changed; with no statement (at open), creates every view over no files. A
+   * view the statement does not name cannot change its answer, so it is not listed: a
+   * query on one zone does not pay for walking the others' hours.
+   */
+  const refreshViews = async (sql?: string) => {
+    const named = sql === undefined ? [] : tables.filter((t) => mentions(sql, t.name) || (t === beersView.source && mentions(sql, beersView.name)));
+    const listings = await Promise.all(named.map((t) => listTableFiles(root, t)));
+    const fresh = sql === undefined ? tables.map((t) => [t, noFiles] as const) : named.map((t, i) => [t, listings[i] ?? noFiles] as const);
+    for (const [table, files] of fresh) {
+      const signature = [...files.json, '|', ...files.parquet].join('\n');
       if (viewFiles.get(table.name) === signature) continue;
-      await connection.run(`create or replace view ${quoteIdentifier(table.name)} as\n${tableViewBodySql(table, files)}`);
+      await connection.run(`create or replace view ${quoteIdentifier(table.name)} as\n${tableFilesSelectSql(table, files)}`);
       viewFiles.set(table.name, signature);
     }
-    if (!viewFiles.has(beersView.name)) {
+    if (!viewFiles.has(beersView.name) && tables.includes(beersView.source)) {
       await connection.run(createViewSql(beersView));
       viewFiles.set(beersView.name, '');
     }
@@ -158,7 +154,7 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
     running = current;
     const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => interrupt(current, 'timeout'), options.timeoutMs);
     try {
-      await refreshViews();
+      await refreshViews(sql);
       if (current.interruptedBy) throw new Error('interrupted before the statement started');
       await refuseWriting(connection, sql);
       return await readResult(connection, sql);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
-import { tableViewBodySql } from './duckdb';
+import { tableFilesSelectSql } from './views';
 import type { TableDefinition } from './schema';
 
 const codeUnit = fc
@@ -61,7 +61,7 @@ export async function duckDbReads(table: TableDefinition, content: Uint8Array | 
   const file = join(await folder, `${table.name}-${fileNumber++}.json`);
   await writeFile(file, content);
   try {
-    const reader = await (await connection).runAndReadAll(tableViewBodySql(table, [file]));
+    const reader = await (await connection).runAndReadAll(tableFilesSelectSql(table, { json: [file], parquet: [] }));
     return reader.getRowObjectsJson() as Record<string, unknown>[];
   } finally {
     await rm(file, { force: true });

@@ -19,22 +19,21 @@ import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { sqlString, tableViewBodySql } from './duckdb';
 import { catalogFileName, catalogFilePath } from './lake-folder';
-import { listTableFiles } from './lake-files';
+import { listTableFiles, type TableFiles } from './lake-files';
 import { beersView, lakeTables, type TableDefinition } from './schema';
 import type { TableDescription } from './table-descriptions';
-import { createViewSql, quoteIdentifier } from './views';
+import { createViewSql, quoteIdentifier, sqlString, tableFilesSelectSql } from './views';
 
 /** Every statement that creates the catalog's views and their comments, given each table's relative files. */
-export function catalogStatements(filesByTable: ReadonlyMap<string, readonly string[]>, tables: readonly TableDefinition[] = lakeTables): string[] {
+export function catalogStatements(filesByTable: ReadonlyMap<string, TableFiles>, tables: readonly TableDefinition[] = lakeTables): string[] {
   const statements: string[] = [];
   const describe = (name: string, description: string, columns: TableDefinition['columns']) => {
     statements.push(`comment on view ${quoteIdentifier(name)} is ${sqlString(description)}`);
     for (const c of columns) statements.push(`comment on column ${quoteIdentifier(name)}.${quoteIdentifier(c.name)} is ${sqlString(c.comment)}`);
   };
   for (const table of tables) {
-    statements.push(`create or replace view ${quoteIdentifier(table.name)} as\n${tableViewBodySql(table, filesByTable.get(table.name) ?? [])}`);
+    statements.push(`create or replace view ${quoteIdentifier(table.name)} as\n${tableFilesSelectSql(table, filesByTable.get(table.name) ?? { json: [], parquet: [] })}`);
     describe(table.name, table.description, table.columns);
   }
   statements.push(createViewSql(beersView));
@@ -51,8 +50,11 @@ export async function buildLakeCatalog(lakeDir: string): Promise<string> {
   const parent = dirname(root);
   const target = join(root, catalogFileName);
   const toRelative = (file: string) => [basename(root), ...relative(root, file).split(sep)].join('/');
-  const filesByTable = new Map<string, string[]>();
-  for (const table of lakeTables) filesByTable.set(table.name, (await listTableFiles(root, table)).map(toRelative));
+  const filesByTable = new Map<string, TableFiles>();
+  for (const table of lakeTables) {
+    const files = await listTableFiles(root, table);
+    filesByTable.set(table.name, { json: files.json.map(toRelative), parquet: files.parquet.map(toRelative) });
+  }
 
   const staging = join(root, `.${catalogFileName}.${randomUUID()}.tmp`);
   try {

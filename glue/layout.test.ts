@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { firehoseObjectKey, hourFolder } from './layout';
+import { compactedObjectName, firehoseObjectKey, hourFolder, hourFoldersInWindow, hourOfFolder, isCompactedObjectName, InvalidTimeWindow } from './layout';
 
 describe('the lake key layout', () => {
   it('names a file exactly as Firehose does', () => {
@@ -17,5 +17,52 @@ describe('the lake key layout', () => {
         expect(key.startsWith(`raw/${hourFolder(time)}`)).toBe(true);
       }),
     );
+  });
+});
+
+describe('hourFoldersInWindow', () => {
+  const instant = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true });
+
+  it('for every window and every event in it delivered within the lateness, lists the folder it lands in, and only hours that can hold one', () => {
+    fc.assert(
+      fc.property(instant, fc.integer({ min: 0, max: 72 * 3_600_000 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 3_600_000 }), (from, span, where, delay) => {
+        const to = new Date(from.getTime() + span);
+        const folders = hourFoldersInWindow({ from, to });
+        const event = from.getTime() + Math.floor(where * span);
+        expect(folders).toContain(hourFolder(new Date(event + delay)));
+        // Oldest first, consecutive, no hour before `from`'s nor after `to + 1 h`'s.
+        expect(folders[0]).toBe(hourFolder(from));
+        expect(folders.at(-1)).toBe(hourFolder(new Date(to.getTime() + 3_600_000)));
+        const starts = folders.map((f) => hourOfFolder(f)!.getTime());
+        starts.forEach((s, i) => i > 0 && expect(s - starts[i - 1]!).toBe(3_600_000));
+      }),
+    );
+  });
+
+  it('a 24 h window touches 26 hours at most, whatever the lake holds', () => {
+    expect(hourFoldersInWindow({ from: new Date('2024-06-01T10:15:00Z'), to: new Date('2024-06-02T10:15:00Z') })).toHaveLength(26);
+  });
+
+  it('refuses a window that ends before it starts, or an invalid time, naming the bound', () => {
+    expect(() => hourFoldersInWindow({ from: new Date('2024-06-02T00:00:00Z'), to: new Date('2024-06-01T00:00:00Z') })).toThrow(InvalidTimeWindow);
+    expect(() => hourFoldersInWindow({ from: new Date('nope'), to: new Date() })).toThrow(/window.from/);
+    expect(() => hourFoldersInWindow({ from: new Date(0), to: new Date('2099-01-01T00:00:00Z') })).toThrow(/more than/);
+  });
+
+  it('names hours back from their folders, and nothing else', () => {
+    fc.assert(
+      fc.property(instant, (t) => {
+        expect(hourOfFolder(hourFolder(t))!.getTime()).toBe(Math.floor(t.getTime() / 3_600_000) * 3_600_000);
+      }),
+    );
+    expect(hourOfFolder('2024/02/30/01/')).toBeUndefined();
+    expect(hourOfFolder('2024/02/01')).toBeUndefined();
+  });
+
+  it('names a compacted hour so that it is recognised, and no Firehose object is taken for one', () => {
+    const hour = new Date('2024-06-01T20:00:00Z');
+    expect(compactedObjectName(hour)).toBe('compacted-2024-06-01-20.parquet');
+    expect(isCompactedObjectName(compactedObjectName(hour))).toBe(true);
+    expect(isCompactedObjectName(firehoseObjectKey({ prefix: '', deliveryStream: 'cleaned', time: hour, id: 'x' }).split('/').at(-1)! + '.parquet')).toBe(false);
   });
 });

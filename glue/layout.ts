@@ -48,3 +48,68 @@ export const firehoseErrorPrefixExpression = `${errorsPrefix}!{firehose:error-ou
 
 /** The local model registry's folder inside the lake (a models bucket prefix in AWS). */
 export const localModelsFolder = '_models';
+
+// ---- hours: the unit a window reads and compaction rewrites ---------------------------
+
+const hourMs = 3_600_000;
+
+/** The start of the UTC hour holding `time`. */
+export function hourStart(time: Date): Date {
+  return new Date(Math.floor(time.getTime() / hourMs) * hourMs);
+}
+
+/** A closed-open time range, `[from, to)`. */
+export interface TimeWindow {
+  readonly from: Date;
+  readonly to: Date;
+}
+
+/** More hour folders than this in one window is a mistake (over eleven years of hours), not a query. */
+export const maxWindowHours = 100_000;
+
+/** A window that cannot be turned into hours: names the bound and the reason. */
+export class InvalidTimeWindow extends RangeError {
+  override readonly name = 'InvalidTimeWindow';
+}
+
+/**
+ * The hour folders (`YYYY/MM/DD/HH/`, oldest first) holding every record of `window`: the
+ * ONE place a time window becomes the files a reader may touch. A record lands in the
+ * folder of the hour Firehose delivered it, which is never earlier than the event it
+ * records, so the folders run from the hour of `from` to the hour of `to + lateness`;
+ * `lateness` (default one hour) covers the buffering between an event and its delivery.
+ */
+export function hourFoldersInWindow(window: TimeWindow, options: { lateness?: number } = {}): string[] {
+  const from = window.from.getTime();
+  const to = window.to.getTime();
+  if (!Number.isFinite(from)) throw new InvalidTimeWindow('window.from: not a valid time');
+  if (!Number.isFinite(to)) throw new InvalidTimeWindow('window.to: not a valid time');
+  if (to < from) throw new InvalidTimeWindow(`window.to (${window.to.toISOString()}) is before window.from (${window.from.toISOString()})`);
+  const first = Math.floor(from / hourMs) * hourMs;
+  const last = Math.floor((to + (options.lateness ?? hourMs)) / hourMs) * hourMs;
+  if ((last - first) / hourMs + 1 > maxWindowHours) throw new InvalidTimeWindow(`window spans more than ${maxWindowHours} hours`);
+  const folders: string[] = [];
+  for (let t = first; t <= last; t += hourMs) folders.push(hourFolder(new Date(t)));
+  return folders;
+}
+
+/** The start of the hour a `YYYY/MM/DD/HH` folder (with or without its trailing `/`) names; undefined for any other name. */
+export function hourOfFolder(folder: string): Date | undefined {
+  const match = /^(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/?$/.exec(folder);
+  if (!match) return undefined;
+  const [, y, m, d, h] = match.map(Number) as [number, number, number, number, number];
+  const time = new Date(Date.UTC(y, m - 1, d, h));
+  return hourFolder(time) === `${folder.replace(/\/?$/, '/')}` ? time : undefined;
+}
+
+/**
+ * Firehose's suffix for an object its record-format conversion wrote (Parquet), and the
+ * name compaction gives the one Parquet file that replaces a closed hour's files. Within an
+ * hour folder holding it, that file is the hour: every other file there is already in it.
+ */
+export const parquetSuffix = '.parquet';
+export function compactedObjectName(hour: Date): string {
+  const stamp = hourFolder(hour).slice(0, -1).replaceAll('/', '-');
+  return `compacted-${stamp}${parquetSuffix}`;
+}
+export const isCompactedObjectName = (name: string) => /^compacted-\d{4}-\d{2}-\d{2}-\d{2}\.parquet$/.test(name);

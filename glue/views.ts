@@ -3,6 +3,8 @@
  * (glue/duckdb) and the stacks create the same ones in Glue/Athena (Trino). Identifiers are
  * double-quoted, which both read the same way; nothing engine-specific is used.
  */
+import { duckDbType } from './column-types';
+import type { TableFiles } from './lake-files';
 import { beersView, type TableDefinition } from './schema';
 
 /** A view keeping the latest record per key of its source table. */
@@ -47,3 +49,44 @@ export function createViewSql(view: LatestRecordView): string {
 
 /** The body of the de-duplicated `beers` view. */
 export const beersViewSql = latestRecordViewBodySql(beersView);
+
+// ---- DuckDB: a table's files as a relation (JSON lines and Parquet hours alike) ---------
+
+/** How the lake writes every `timestamp` column in JSON lines: UTC `YYYY-MM-DD HH:MM:SS.sss`. */
+export const lakeTimestampFormat = '%Y-%m-%d %H:%M:%S.%g';
+
+export const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/**
+ * The SELECT (DuckDB) a table reads its files with: the schema's columns, in order, with the
+ * schema's types, from JSON-lines files and Parquet files alike (one branch each, joined by
+ * `union all`; no files: an empty relation with the same columns). Parquet columns are read
+ * by name and NOT cast: the files are written from the same schema (Firehose through the
+ * Glue table, brewlake through glue/parquet-files), and a cast of a nested column keeps
+ * DuckDB from answering `count(*)` from the files' footers (measured: 5x slower).
+ */
+export function tableFilesSelectSql(table: TableDefinition, files: TableFiles): string {
+  const names = table.columns.map((c) => quoteIdentifier(c.name));
+  const branches: string[] = [];
+  if (files.json.length > 0) {
+    const columns = table.columns.map((c) => `${quoteIdentifier(c.name)}: ${sqlString(duckDbType(c.type))}`);
+    branches.push(
+      [
+        `select ${names.join(', ')}`,
+        'from read_json(',
+        `  [${files.json.map(sqlString).join(', ')}],`,
+        `  format = 'newline_delimited', columns = {${columns.join(', ')}},`,
+        `  timestampformat = ${sqlString(lakeTimestampFormat)}, hive_partitioning = false`,
+        ')',
+      ].join('\n'),
+    );
+  }
+  if (files.parquet.length > 0) {
+    branches.push([`select ${names.join(', ')}`, `from read_parquet([${files.parquet.map(sqlString).join(', ')}], hive_partitioning = false)`].join('\n'));
+  }
+  if (branches.length === 0) {
+    const nulls = table.columns.map((c) => `cast(null as ${duckDbType(c.type)}) as ${quoteIdentifier(c.name)}`);
+    return `select ${nulls.join(', ')} limit 0`;
+  }
+  return branches.join('\nunion all\n');
+}

@@ -3,6 +3,8 @@
  * kinesalite with the beer stream, and the two Firehose delivery loops (raw, and cleaned
  * through the transform handler) writing into the lake folder.
  */
+import { cleanedBeerTable } from '../glue/schema';
+import { recordFormatFromEnv } from './firehose/record-format-conversion';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { deliveryStreams } from '../glue/layout';
 import { createKinesisClient } from '../lambdas/kinesis-client';
@@ -90,7 +92,7 @@ export async function startLocalLake(options: LocalLakeOptions): Promise<LocalLa
     cleanups.push(async () => void (await raw.stop()));
     streams.cleaned = await startDeliveryStream({
       ...common,
-      deliveryStream: deliveryStreams.cleaned,
+      deliveryStream: { ...deliveryStreams.cleaned, format: recordFormatFromEnv(cleanedBeerTable) },
       transformation: options.transformation,
       onDelivery: progress('cleaned'),
     });

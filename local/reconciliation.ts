@@ -3,7 +3,10 @@
  * prints, and the checks that say nothing was lost or invented on the way.
  */
 import { openDuckDbLake } from '../glue/duckdb';
-import { beersView } from '../glue/schema';
+import { join } from 'node:path';
+import { parquetSuffix } from '../glue/layout';
+import { beersView, cleanedBeerTable } from '../glue/schema';
+import { tableFilesSelectSql } from '../glue/views';
 import type { LakeDeliveryStats } from './lake-stack';
 import { readLakeLines } from './lake-files';
 
@@ -43,31 +46,37 @@ const distinctIds = (lines: readonly string[]) => new Set(lines.map(idOf).filter
 
 export async function reconcile(lakeDir: string, put: number, delivered: LakeDeliveryStats): Promise<Reconciliation> {
   const rawLines = await readLakeLines(lakeDir, delivered.raw.dataFiles);
-  const cleanedLines = await readLakeLines(lakeDir, delivered.cleaned.dataFiles);
   const failedLines = await readLakeLines(lakeDir, delivered.cleaned.errorFiles);
   const rawRefused = (await readLakeLines(lakeDir, delivered.raw.errorFiles)).length;
   const dropped = delivered.cleaned.recordsDropped;
-  const distinctCleaned = distinctIds(cleanedLines);
 
   const lake = await openDuckDbLake(lakeDir);
   let beers: number;
+  let cleaned: number;
+  let distinctCleaned: number;
   try {
     const { rows } = await lake.query(`select count(*) as n from ${beersView.name}`);
     beers = Number(rows[0]?.n ?? 0);
+    // This run's cleaned files, JSON lines or Parquet (record-format conversion on).
+    const files = delivered.cleaned.dataFiles.map((key) => join(lakeDir, key));
+    const split = { json: files.filter((f) => !f.endsWith(parquetSuffix)), parquet: files.filter((f) => f.endsWith(parquetSuffix)) };
+    const counted = await lake.query(`select count(*) as n, count(distinct id) as ids from (${tableFilesSelectSql(cleanedBeerTable, split)}) as "delivered"`);
+    cleaned = Number(counted.rows[0]?.n ?? 0);
+    distinctCleaned = Number(counted.rows[0]?.ids ?? 0);
   } finally {
     await lake.close();
   }
 
   const checks = {
     putEqualsRawPlusRefused: put === rawLines.length + rawRefused,
-    cleanedFailedDroppedEqualsPut: cleanedLines.length + failedLines.length + dropped === put,
+    cleanedFailedDroppedEqualsPut: cleaned + failedLines.length + dropped === put,
     beersEqualsDistinct: beers === distinctCleaned,
   };
   return {
     put,
     raw: rawLines.length,
     rawRefused,
-    cleaned: cleanedLines.length,
+    cleaned,
     failed: failedLines.length,
     dropped,
     distinctRaw: distinctIds(rawLines),

@@ -6,6 +6,7 @@
 import { lakeTimestampText, type QueryEngine } from '../glue/query-engine';
 import { predictionLogTable } from '../glue/schema';
 import type { ModelArtifact } from './artifact';
+import { tableWindowSql } from '../glue/table-window';
 import { driftReport, type DriftReport, type DriftThresholds } from './drift';
 import { featureVector } from './features';
 import type { ModelRegistry } from './registry';
@@ -46,9 +47,11 @@ export async function driftReference(registry: ModelRegistry): Promise<{ version
 }
 
 /** The logged rows answered at or after `sinceMs`, oldest first. */
-export async function loggedPredictionsSince(engine: QueryEngine, sinceMs: number): Promise<Record<string, unknown>[]> {
+export async function loggedPredictionsSince(engine: QueryEngine, sinceMs: number, nowMs = Date.now()): Promise<Record<string, unknown>[]> {
   const since = lakeTimestampText(sinceMs);
-  return (await engine.query(`select * from ${predictionLogTable.name} where predicted_at >= timestamp '${since}' order by predicted_at`)).rows;
+  // Only the window's hour folders are read: the cost follows the window, not the log's age.
+  const log = await tableWindowSql(engine, predictionLogTable, { from: new Date(sinceMs), to: new Date(nowMs) });
+  return (await engine.query(`select * from ${log} as "log" where predicted_at >= timestamp '${since}' order by predicted_at`)).rows;
 }
 
 /** Logged rows (prediction_log columns) against a model's training summary. */
@@ -67,7 +70,8 @@ export async function checkDrift(options: {
   now?: Date;
 }): Promise<DriftCheck> {
   const promoted = await driftReference(options.registry);
-  const sinceMs = (options.now ?? new Date()).getTime() - options.windowMs;
-  const rows = await loggedPredictionsSince(options.engine, sinceMs);
+  const nowMs = (options.now ?? new Date()).getTime();
+  const sinceMs = nowMs - options.windowMs;
+  const rows = await loggedPredictionsSince(options.engine, sinceMs, nowMs);
   return { ...driftOfLoggedRows(promoted.artifact, rows, options.thresholds), version: promoted.version, since: lakeTimestampText(sinceMs) };
 }

@@ -71,7 +71,8 @@ export function readStackConfig(env: Record<string, string | undefined> = proces
   if (ingestSource !== 'bundled' && !/^https?:\/\/\S+$/.test(ingestSource)) throw new StackConfigError(stackConfigEnv.ingestSource, `expected "bundled" or an http(s) base URL, got ${JSON.stringify(ingestSource)}`);
   const ingestMode = text('ingestMode', 'random');
   if (!/^(random|random:\d+|backfill)$/.test(ingestMode)) throw new StackConfigError(stackConfigEnv.ingestMode, `expected random, random:N or backfill, got ${JSON.stringify(ingestMode)}`);
-  const cleanedFormat = text('cleanedFormat', 'json');
+  // Parquet by default: the analysts' zone is read whole by every saved query (docs/deploy.md, "Columnar zones").
+  const cleanedFormat = text('cleanedFormat', 'parquet');
   if (cleanedFormat !== 'json' && cleanedFormat !== 'parquet') throw new StackConfigError(stackConfigEnv.cleanedFormat, `expected json or parquet, got ${JSON.stringify(cleanedFormat)}`);
   const alarmEmail = env[stackConfigEnv.alarmEmail]?.trim() || undefined;
   if (alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw new StackConfigError(stackConfigEnv.alarmEmail, `expected an e-mail address, got ${JSON.stringify(alarmEmail)}`);

@@ -165,8 +165,12 @@ describe('the wiring', () => {
     expect(all(synth({ BREWLAKE_ALARM_EMAIL: 'ops@example.com' }).lake, 'aws_sns_topic_subscription')).toHaveLength(1);
   });
 
-  it('parquet converts the cleaned zone through the Glue table, with the buffer Firehose requires', () => {
-    const lake = synth({ BREWLAKE_CLEANED_FORMAT: 'parquet' }).lake;
+  it('by default converts the cleaned zone to Parquet through the Glue table, with the buffer Firehose requires; json turns it off', () => {
+    const lake = synth({}).lake;
+    const glueTable = Object.fromEntries(all(lake, 'aws_glue_catalog_table'))['table-cleaned']!;
+    expect(glueTable.storage_descriptor.ser_de_info.serialization_library).toMatch(/ParquetHiveSerDe/);
+    const asJson = Object.fromEntries(all(synth({ BREWLAKE_CLEANED_FORMAT: 'json' }).lake, 'aws_kinesis_firehose_delivery_stream'))['firehose-cleaned']!.extended_s3_configuration;
+    expect(asJson.data_format_conversion_configuration).toBeUndefined();
     const cleaned = Object.fromEntries(all(lake, 'aws_kinesis_firehose_delivery_stream'))['firehose-cleaned']!.extended_s3_configuration;
     expect(cleaned.data_format_conversion_configuration.schema_configuration.table_name).toBe('cleaned');
     expect(cleaned.buffering_size).toBeGreaterThanOrEqual(64);
@@ -187,6 +191,6 @@ describe('configuration', () => {
   });
 
   it('deploys as it is with no settings at all', () => {
-    expect(readStackConfig({})).toMatchObject({ namePrefix: 'brewlake', schedule: 'rate(5 minutes)', ingestSource: 'bundled', kinesisShards: 0, cleanedFormat: 'json' });
+    expect(readStackConfig({})).toMatchObject({ namePrefix: 'brewlake', schedule: 'rate(5 minutes)', ingestSource: 'bundled', kinesisShards: 0, cleanedFormat: 'parquet' });
   });
 });

@@ -67,7 +67,8 @@ export function createLakeMonitor(options: { engine: QueryEngine; registry: Mode
       }
       let rows;
       try {
-        rows = await loggedPredictionsSince(options.engine, now() - windowMinutes * 60_000);
+        const nowMs = now();
+        rows = await loggedPredictionsSince(options.engine, nowMs - windowMinutes * 60_000, nowMs);
       } catch (error) {
         // As `brewlake drift` exits 2 on an unreadable table, the page says it cannot judge.
         return { ...empty, version: reference.version, problem: `cannot read the prediction log: ${error instanceof Error ? error.message : String(error)}` };

@@ -14,6 +14,7 @@ import { processingFailedPrefix } from '../../glue/layout';
 import { backoffDelay, type BackoffPolicy } from '../../lambdas/retry-backoff';
 import { checkpointStore, type Checkpoint } from './checkpoint-store';
 import { removeLeftoverTempFiles, writeFirehoseObject } from './durable-file';
+import type { RecordFormat } from './record-format-conversion';
 import { errorFileContent, type FirehoseErrorRecord } from './error-record';
 import { ShardReader } from './shard-reader';
 import type { SourceRecord } from './source-record';
@@ -35,6 +36,8 @@ export interface DeliveryStreamConfig {
   readonly name: string;
   /** Where the files go, relative to the lake folder, e.g. `raw/`. */
   readonly prefix: string;
+  /** Record-format conversion: absent or JSON, the records as they come; Parquet, through the table's schema. */
+  readonly format?: RecordFormat | undefined;
 }
 
 export interface ProcessorSettings {
@@ -219,7 +222,7 @@ export async function startDeliveryStream(options: DeliveryStreamOptions): Promi
     let dataKey: string | undefined;
     if (ok.length > 0) {
       const data = Buffer.concat(ok);
-      dataKey = await writeFirehoseObject({ lakeDir, deliveryStream: deliveryStream.name, prefix: deliveryStream.prefix, time, data });
+      dataKey = await writeFirehoseObject({ lakeDir, deliveryStream: deliveryStream.name, prefix: deliveryStream.prefix, time, data, format: deliveryStream.format });
       stats.bytesDelivered += data.length;
     }
     const delivery: Delivery = { records: records.length, delivered: ok.length, dropped, failed: failed.length, dataKey, errorKey, positions: covered };

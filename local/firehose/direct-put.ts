@@ -84,7 +84,7 @@ export async function createDirectPutWriter(options: DirectPutWriterOptions): Pr
       .catch(() => undefined)
       .then(async () => {
         const data = Buffer.concat(records);
-        const key = await writeFirehoseObject({ lakeDir, deliveryStream: deliveryStream.name, prefix: deliveryStream.prefix, time: new Date(), data });
+        const key = await writeFirehoseObject({ lakeDir, deliveryStream: deliveryStream.name, prefix: deliveryStream.prefix, time: new Date(), data, format: deliveryStream.format });
         stats.recordsDelivered += records.length;
         stats.bytesDelivered += data.length;
         stats.dataFiles.push(key);

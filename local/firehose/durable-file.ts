@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { firehoseObjectKey } from '../../glue/layout';
+import { writeParquetObject, type RecordFormat } from './record-format-conversion';
 import { tempFolder } from './state-folder';
 
 export async function writeFileDurably(path: string, data: Uint8Array | string, tempDir: string): Promise<void> {
@@ -16,6 +17,25 @@ export async function writeFileDurably(path: string, data: Uint8Array | string, 
     const file = await open(temp, 'w');
     try {
       await file.writeFile(data);
+    } finally {
+      await file.close();
+    }
+  } catch (error) {
+    // A part-written temp file (disk full) would hold on to the space the next write needs.
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await publishFileDurably(temp, path);
+}
+
+/**
+ * Makes a finished staging file (`temp`, a name readers skip) the file at `path`: fsynced,
+ * renamed into place, its folder fsynced. On failure the staging file is removed.
+ */
+export async function publishFileDurably(temp: string, path: string): Promise<void> {
+  try {
+    const file = await open(temp, 'r+');
+    try {
       await file.sync();
     } finally {
       await file.close();
@@ -31,7 +51,7 @@ export async function writeFileDurably(path: string, data: Uint8Array | string, 
 }
 
 /** `mkdir -p`, then fsync every folder it created and the one holding the first, so the new entries survive a crash. */
-async function ensureFolderDurably(folder: string): Promise<void> {
+export async function ensureFolderDurably(folder: string): Promise<void> {
   const made = await mkdir(folder, { recursive: true });
   if (!made) return;
   const firstCreated = resolve(made);
@@ -40,7 +60,7 @@ async function ensureFolderDurably(folder: string): Promise<void> {
   for (const f of [...created, dirname(firstCreated)]) await syncFolder(f);
 }
 
-async function syncFolder(folder: string): Promise<void> {
+export async function syncFolder(folder: string): Promise<void> {
   const handle = await open(folder, 'r');
   try {
     await handle.sync();
@@ -58,7 +78,8 @@ export async function removeLeftoverTempFiles(tempDir: string): Promise<void> {
  * Writes one delivered object into the lake, named as Firehose names it
  * (`<prefix>YYYY/MM/DD/HH/<stream>-1-…-<uuid>`), durably; answers its lake-relative key.
  */
-export async function writeFirehoseObject(options: { lakeDir: string; deliveryStream: string; prefix: string; time: Date; data: Uint8Array | string }): Promise<string> {
+export async function writeFirehoseObject(options: { lakeDir: string; deliveryStream: string; prefix: string; time: Date; data: Uint8Array | string; format?: RecordFormat | undefined }): Promise<string> {
+  if (options.format?.kind === 'parquet') return writeParquetObject({ ...options, table: options.format.table });
   const key = firehoseObjectKey({ prefix: options.prefix, deliveryStream: options.deliveryStream, time: options.time, id: randomUUID() });
   await writeFileDurably(join(options.lakeDir, key), options.data, tempFolder(options.lakeDir, options.deliveryStream));
   return key;

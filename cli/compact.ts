@@ -1,0 +1,24 @@
+/** `brewlake compact [--zone Z] [--before TIME]`: closed hours of JSON lines into one Parquet file each. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { lakeTables } from '../glue/schema';
+import { compactLake, describeCompaction } from '../local/compaction';
+import { lakeOption } from './options';
+
+const zoneNames = lakeTables.map((t) => t.name);
+
+const time = (value: string) => {
+  const t = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || !Number.isFinite(t.getTime())) throw new InvalidArgumentError(`expected an ISO time such as 2026-12-01T20:00:00Z, got ${JSON.stringify(value)}`);
+  return t;
+};
+
+export const compactCommand = new Command('compact')
+  .description('rewrite each closed hour of a zone into one Parquet file (atomic per hour, safe to kill and rerun)')
+  .addOption(lakeOption())
+  .addOption(new Option('--zone <table>', 'one zone only (default: every zone)').choices(zoneNames))
+  .option('--before <time>', 'only hours ending at or before this UTC time (default: an hour ago; never an hour still open)', time)
+  .action(async (flags: { lake: string; zone?: string; before?: Date }) => {
+    const tables = lakeTables.filter((t) => flags.zone === undefined || t.name === flags.zone);
+    const results = await compactLake({ lakeDir: flags.lake, tables, ...(flags.before && { before: flags.before }) });
+    for (const result of results) console.log(describeCompaction(result));
+  });
