@@ -3,33 +3,33 @@
  * ingest Lambda on its schedule, the Firehose streams (raw, cleaned through the transform,
  * and the prediction log), the Glue catalog, Athena, and the alarms that watch it all.
  */
-import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
-import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
-import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
-import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
-import { CloudwatchLogStream } from '@cdktf/provider-aws/lib/cloudwatch-log-stream';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
-import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
-import { GlueCrawler } from '@cdktf/provider-aws/lib/glue-crawler';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
-import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
-import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
-import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { AthenaNamedQuery } from '@cdktn/provider-aws/lib/athena-named-query';
+import { AthenaWorkgroup } from '@cdktn/provider-aws/lib/athena-workgroup';
+import { CloudwatchEventRule } from '@cdktn/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktn/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchLogGroup } from '@cdktn/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchLogMetricFilter } from '@cdktn/provider-aws/lib/cloudwatch-log-metric-filter';
+import { CloudwatchLogStream } from '@cdktn/provider-aws/lib/cloudwatch-log-stream';
+import { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
+import { DataAwsCallerIdentity } from '@cdktn/provider-aws/lib/data-aws-caller-identity';
+import { GlueCatalogDatabase } from '@cdktn/provider-aws/lib/glue-catalog-database';
+import { GlueCatalogTable } from '@cdktn/provider-aws/lib/glue-catalog-table';
+import { GlueCrawler } from '@cdktn/provider-aws/lib/glue-crawler';
+import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktn/provider-aws/lib/iam-role-policy-attachment';
+import { KinesisFirehoseDeliveryStream } from '@cdktn/provider-aws/lib/kinesis-firehose-delivery-stream';
+import { KinesisStream } from '@cdktn/provider-aws/lib/kinesis-stream';
+import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
+import { SnsTopic } from '@cdktn/provider-aws/lib/sns-topic';
+import { SnsTopicSubscription } from '@cdktn/provider-aws/lib/sns-topic-subscription';
+import { TerraformOutput, TerraformStack } from 'cdktn';
 import type { Construct } from 'constructs';
 import { deliveryStreams, errorsPrefix, firehoseErrorPrefixExpression, firehosePrefixExpression } from '../glue/layout';
 import { savedQueries } from '../glue/saved-queries';
 import { beersView, cleanedBeerTable, lakeTables, predictionLogTable, rawBeerTable, type TableDefinition } from '../glue/schema';
 import { beersViewSql } from '../glue/views';
+import { addAwsProvider } from './aws-provider';
 import type { StackConfig } from './config';
 import { BundledFunction } from './constructs/bundled-function';
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from './constructs/policy';
@@ -51,7 +51,7 @@ export class LakeStack extends TerraformStack {
   constructor(scope: Construct, id: string, config: StackConfig) {
     super(scope, id);
     const names = lakeNames(config.namePrefix);
-    new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: { project: 'brewlake', stack: id } }] });
+    addAwsProvider(this, config.region);
     const account = new DataAwsCallerIdentity(this, 'account');
 
     // ---- storage: one lake bucket (its keys are the local lake folder's), Athena results

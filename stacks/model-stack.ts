@@ -4,12 +4,12 @@
  * SSM Parameter Store. Training runs on Athena (`brewlake train --engine athena`) and
  * publishes into the bucket; the Lambda notices a promotion by itself.
  */
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { DataAwsCallerIdentity } from '@cdktn/provider-aws/lib/data-aws-caller-identity';
+import { LambdaFunctionUrl } from '@cdktn/provider-aws/lib/lambda-function-url';
+import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
+import { TerraformOutput, TerraformStack } from 'cdktn';
 import type { Construct } from 'constructs';
+import { addAwsProvider } from './aws-provider';
 import type { StackConfig } from './config';
 import { BundledFunction } from './constructs/bundled-function';
 import { SecureBucket } from './constructs/secure-bucket';
@@ -23,7 +23,7 @@ export const docsAssetsPrefix = 'docs/swagger-ui-dist/';
 export class ModelStack extends TerraformStack {
   constructor(scope: Construct, id: string, config: StackConfig) {
     super(scope, id);
-    new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: { project: 'brewlake', stack: id } }] });
+    addAwsProvider(this, config.region);
     const account = new DataAwsCallerIdentity(this, 'account');
     // The prediction log's stream lives in the lake stack, under its conventional name.
     const names = lakeNames(config.namePrefix);
