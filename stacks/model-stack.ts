@@ -6,6 +6,7 @@
  */
 import { DataAwsCallerIdentity } from '@cdktn/provider-aws/lib/data-aws-caller-identity';
 import { LambdaFunctionUrl } from '@cdktn/provider-aws/lib/lambda-function-url';
+import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
 import { TerraformOutput, TerraformStack } from 'cdktn';
 import type { Construct } from 'constructs';
@@ -69,6 +70,22 @@ export class ModelStack extends TerraformStack {
     });
     // Open like the API it serves: /predict needs no token by default, admin routes check theirs.
     const url = new LambdaFunctionUrl(this, 'url', { functionName: serve.function.functionName, authorizationType: 'NONE' });
+    // Since October 2025 a public function URL needs both grants: InvokeFunctionUrl for the URL,
+    // and InvokeFunction limited to calls that come through it (provider >= 6.29); with one, it answers 403.
+    new LambdaPermission(this, 'url-public', {
+      statementId: 'FunctionUrlPublicAccess',
+      action: 'lambda:InvokeFunctionUrl',
+      functionName: serve.function.functionName,
+      principal: '*',
+      functionUrlAuthType: 'NONE',
+    });
+    new LambdaPermission(this, 'url-invoke', {
+      statementId: 'FunctionUrlInvokeFunction',
+      action: 'lambda:InvokeFunction',
+      functionName: serve.function.functionName,
+      principal: '*',
+      invokedViaFunctionUrl: true,
+    });
 
     new TerraformOutput(this, 'endpoint', { value: url.functionUrl });
     new TerraformOutput(this, 'models_bucket', { value: models.bucket });

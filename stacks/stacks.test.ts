@@ -173,6 +173,19 @@ describe('the wiring', () => {
   });
 });
 
+describe('a public function URL that answers', () => {
+  it('grants the pair AWS requires: InvokeFunctionUrl for an unauthenticated URL, and InvokeFunction only via the URL', () => {
+    const [[urlName, url]] = all(stacks.model, 'aws_lambda_function_url') as [[string, any]];
+    expect(url.authorization_type).toBe('NONE');
+    const grants = all(stacks.model, 'aws_lambda_permission').map(([, p]) => p).filter((p) => p.function_name === url.function_name);
+    expect(grants, urlName).toHaveLength(2);
+    expect(grants).toContainEqual(expect.objectContaining({ action: 'lambda:InvokeFunctionUrl', principal: '*', function_url_auth_type: 'NONE' }));
+    expect(grants).toContainEqual(expect.objectContaining({ action: 'lambda:InvokeFunction', principal: '*', invoked_via_function_url: true }));
+    // The open InvokeFunction grant must never be usable except through the URL.
+    for (const p of grants.filter((g) => g.action === 'lambda:InvokeFunction')) expect(p.invoked_via_function_url).toBe(true);
+  });
+});
+
 describe('configuration', () => {
   it.each([
     [{ BREWLAKE_SCHEDULE: 'every 5 minutes' }, /BREWLAKE_SCHEDULE: expected rate/],
