@@ -20,6 +20,8 @@ import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktn/provider-aws/lib/iam-role-policy-attachment';
 import { KinesisFirehoseDeliveryStream } from '@cdktn/provider-aws/lib/kinesis-firehose-delivery-stream';
 import { KinesisStream } from '@cdktn/provider-aws/lib/kinesis-stream';
+import { KmsAlias } from '@cdktn/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktn/provider-aws/lib/kms-key';
 import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import { SnsTopic } from '@cdktn/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktn/provider-aws/lib/sns-topic-subscription';
@@ -238,7 +240,26 @@ export class LakeStack extends TerraformStack {
     }
 
     // ---- alarms: delivery stalls, records the transform refused, Lambda errors
-    const topic = new SnsTopic(this, 'alarms', { name: `${config.namePrefix}-alarms`, kmsMasterKeyId: 'alias/aws/sns' });
+    // CloudWatch cannot publish to a topic under the AWS-managed alias/aws/sns key (its policy
+    // cannot be changed): the topic gets its own key whose policy lets CloudWatch use it.
+    const alarmKey = new KmsKey(this, 'alarms-key', {
+      description: `${config.namePrefix}: encrypts the alarms topic; CloudWatch may use it to publish`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 7,
+      policy: policyDocument([
+        // The account keeps full control of its key (AWS's default key policy): without it the key becomes unmanageable.
+        { sid: 'AccountAdministersKey', principal: { AWS: `arn:aws:iam::${account.accountId}:root` }, actions: ['kms:*'], resources: ['*'] },
+        {
+          sid: 'CloudWatchPublishesAlarms',
+          principal: { Service: 'cloudwatch.amazonaws.com' },
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          condition: { StringEquals: { 'aws:SourceAccount': account.accountId } },
+        },
+      ]),
+    });
+    new KmsAlias(this, 'alarms-key-alias', { name: `alias/${config.namePrefix}-alarms`, targetKeyId: alarmKey.keyId });
+    const topic = new SnsTopic(this, 'alarms', { name: `${config.namePrefix}-alarms`, kmsMasterKeyId: alarmKey.arn });
     if (config.alarmEmail) new SnsTopicSubscription(this, 'alarm-email', { topicArn: topic.arn, protocol: 'email', endpoint: config.alarmEmail });
     const alarm = (id: string, props: { description: string; namespace: string; metricName: string; dimensions: Record<string, string>; statistic: string; threshold: number; comparisonOperator: string }) =>
       new CloudwatchMetricAlarm(this, id, {
@@ -315,6 +336,7 @@ export class LakeStack extends TerraformStack {
       ingest_function: ingest.function.functionName,
       transform_function: transform.function.functionName,
       alarm_topic: topic.arn,
+      alarm_key: alarmKey.arn,
     };
     for (const [name, value] of Object.entries(outputs)) new TerraformOutput(this, name, { value });
   }

@@ -186,6 +186,22 @@ describe('a public function URL that answers', () => {
   });
 });
 
+describe('alarms that can notify', () => {
+  it('the alarms topic is encrypted with a customer-managed, rotating key whose policy lets CloudWatch publish', () => {
+    const [[topicName, topic]] = all(stacks.lake, 'aws_sns_topic') as [[string, any]];
+    expect(topic.kms_master_key_id, topicName).not.toMatch(/^alias\/aws\//);
+    const keyName = /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(topic.kms_master_key_id)?.[1];
+    expect(keyName, 'the topic names a key of this stack').toBeDefined();
+    const key = stacks.lake.resource.aws_kms_key![keyName!]!;
+    expect(key.enable_key_rotation).toBe(true);
+    const statements = JSON.parse(key.policy).Statement as { Effect: string; Principal?: { Service?: string }; Action: string[] }[];
+    const cloudwatch = statements.filter((s) => s.Effect === 'Allow' && s.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(cloudwatch.flatMap((s) => s.Action)).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']));
+    // Every alarm notifies that topic.
+    for (const [name, alarm] of all(stacks.lake, 'aws_cloudwatch_metric_alarm')) expect(alarm.alarm_actions, name).toEqual([ref('aws_sns_topic', topicName, 'arn')]);
+  });
+});
+
 describe('configuration', () => {
   it.each([
     [{ BREWLAKE_SCHEDULE: 'every 5 minutes' }, /BREWLAKE_SCHEDULE: expected rate/],
