@@ -14,10 +14,8 @@ import { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric
 import { DataAwsCallerIdentity } from '@cdktn/provider-aws/lib/data-aws-caller-identity';
 import { GlueCatalogDatabase } from '@cdktn/provider-aws/lib/glue-catalog-database';
 import { GlueCatalogTable } from '@cdktn/provider-aws/lib/glue-catalog-table';
-import { GlueCrawler } from '@cdktn/provider-aws/lib/glue-crawler';
 import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktn/provider-aws/lib/iam-role-policy-attachment';
 import { KinesisFirehoseDeliveryStream } from '@cdktn/provider-aws/lib/kinesis-firehose-delivery-stream';
 import { KinesisStream } from '@cdktn/provider-aws/lib/kinesis-stream';
 import { KmsAlias } from '@cdktn/provider-aws/lib/kms-alias';
@@ -119,27 +117,8 @@ export class LakeStack extends TerraformStack {
       ...athenaViewInput({ name: beersView.name, description: beersView.description, sql: beersViewSql, columns: cleanedBeerTable.columns }, names.database),
       dependsOn: [tables.get(cleanedBeerTable.name)!],
     });
-    const crawlerRole = new IamRole(this, 'crawler-role', { name: `${config.namePrefix}-crawler`, assumeRolePolicy: assumeRolePolicy('glue.amazonaws.com') });
-    new IamRolePolicyAttachment(this, 'crawler-service-role', { role: crawlerRole.name, policyArn: 'arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole' });
-    new IamRolePolicy(this, 'crawler-read-lake', {
-      role: crawlerRole.id,
-      name: 'read-lake',
-      policy: policyDocument([
-        { actions: ['s3:GetObject'], resources: lakeTables.map((t) => `${lake.arn}/${t.prefix}*`) },
-        { actions: ['s3:ListBucket'], resources: [lake.arn] },
-      ]),
-    });
-    // Keeps partitions current for engines that do not use projection; never drops a column.
-    new GlueCrawler(this, 'crawler', {
-      name: `${config.namePrefix}-lake`,
-      role: crawlerRole.arn,
-      databaseName: database.name,
-      schedule: 'cron(15 * * * ? *)',
-      catalogTarget: [{ databaseName: database.name, tables: lakeTables.map((t) => t.name) }],
-      schemaChangePolicy: { deleteBehavior: 'LOG', updateBehavior: 'LOG' },
-      configuration: JSON.stringify({ Version: 1, CrawlerOutput: { Partitions: { AddOrUpdateBehavior: 'InheritFromTable' } } }),
-      dependsOn: [...tables.values()],
-    });
+    // No crawler: every table uses partition projection, so Athena never reads catalogued
+    // partitions and a crawler would only spend money (and need glue:* via AWSGlueServiceRole).
 
     // ---- Firehose: raw as collected, cleaned through the transform, both reading the stream;
     // the prediction log written to directly (Direct PUT) by the serving Lambda

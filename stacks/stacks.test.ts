@@ -202,6 +202,19 @@ describe('alarms that can notify', () => {
   });
 });
 
+describe('no crawler, no glue:*', () => {
+  it('partition projection makes a crawler useless: none is defined, and no policy anywhere grants glue:* or attaches a managed policy', () => {
+    for (const s of both) {
+      expect(Object.keys(s.resource.aws_glue_crawler ?? {})).toEqual([]);
+      expect(Object.keys(s.resource.aws_iam_role_policy_attachment ?? {})).toEqual([]);
+      const json = JSON.stringify(s);
+      expect(json).not.toMatch(/glue:\*/);
+      expect(json).not.toMatch(/AWSGlueServiceRole/);
+    }
+    for (const [name, t] of all(stacks.lake, 'aws_glue_catalog_table')) if (t.table_type !== 'VIRTUAL_VIEW') expect(t.parameters['projection.enabled'], name).toBe('true');
+  });
+});
+
 describe('configuration', () => {
   it.each([
     [{ BREWLAKE_SCHEDULE: 'every 5 minutes' }, /BREWLAKE_SCHEDULE: expected rate/],
