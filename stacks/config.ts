@@ -21,7 +21,7 @@ export interface StackConfig {
   readonly processorBuffer: { readonly sizeMb: number; readonly intervalSeconds: number };
   /** `json` (JSON lines, as locally) or `parquet` (converted by Firehose through the Glue table). */
   readonly cleanedFormat: 'json' | 'parquet';
-  /** Athena stops a query that would scan more than this. */
+  /** Athena stops a query that would scan more than this many bytes (a whole number, at least Athena's 10 MB minimum). */
   readonly athenaBytesScannedCutoff: number;
   /** Alarms are e-mailed here when set. */
   readonly alarmEmail: string | undefined;
@@ -89,7 +89,8 @@ export function readStackConfig(env: Record<string, string | undefined> = proces
     },
     processorBuffer: { sizeMb: 1, intervalSeconds: 60 },
     cleanedFormat,
-    athenaBytesScannedCutoff: number('athenaScanLimitGb', 10, (n) => n >= 0.01 && n <= 1024, 'GB from 0.01 to 1024') * 1024 ** 3,
+    // Athena takes whole bytes: a fractional GB (0.3) rounds to the nearest byte.
+    athenaBytesScannedCutoff: Math.round(number('athenaScanLimitGb', 10, (n) => n >= 0.01 && n <= 1024, 'GB from 0.01 to 1024') * 1024 ** 3),
     alarmEmail,
     logRetentionDays: number('logRetentionDays', 30, (n) => retentionDays.includes(n), `one of ${retentionDays.join(', ')}`),
   };

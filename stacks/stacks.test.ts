@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { glueType } from '../glue/column-types';
 import { savedQueries } from '../glue/saved-queries';
@@ -226,6 +227,22 @@ describe('configuration', () => {
   ])('names the setting and what it accepts: %j', (env, message) => {
     expect(() => readStackConfig(env)).toThrow(StackConfigError);
     expect(() => readStackConfig(env)).toThrow(message);
+  });
+
+  it('the Athena scan cutoff is a whole number of bytes, within Athena\'s bounds, for every GB value the setting accepts', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0.01, max: 1024, noNaN: true }), (gb) => {
+        const cutoff = readStackConfig({ BREWLAKE_ATHENA_SCAN_LIMIT_GB: String(gb) }).athenaBytesScannedCutoff;
+        expect(Number.isSafeInteger(cutoff)).toBe(true);
+        expect(Math.abs(cutoff - gb * 1024 ** 3)).toBeLessThanOrEqual(0.5);
+        expect(cutoff).toBeGreaterThanOrEqual(10 * 1024 ** 2);
+      }),
+    );
+  });
+
+  it('BREWLAKE_ATHENA_SCAN_LIMIT_GB=0.3 synthesizes an integer cutoff', () => {
+    const [[, wg]] = all(synth({ BREWLAKE_ATHENA_SCAN_LIMIT_GB: '0.3' }).lake, 'aws_athena_workgroup') as [[string, any]];
+    expect(wg.configuration.bytes_scanned_cutoff_per_query).toBe(322122547);
   });
 
   it('deploys as it is with no settings at all', () => {
