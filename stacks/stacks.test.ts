@@ -16,6 +16,7 @@ import { serveLambdaEnv } from '../lambdas/serve/lambda-config';
 import { readStackConfig, StackConfigError } from './config';
 import { lambdaRuntime } from './constructs/bundled-function';
 import { buildApp, stackIds } from './main';
+import { adminTokenParameterName } from './model-stack';
 
 type Resources = Record<string, Record<string, Record<string, any>>>;
 interface Synth {
@@ -209,10 +210,29 @@ describe('no crawler, no glue:*', () => {
       expect(Object.keys(s.resource.aws_glue_crawler ?? {})).toEqual([]);
       expect(Object.keys(s.resource.aws_iam_role_policy_attachment ?? {})).toEqual([]);
       const json = JSON.stringify(s);
-      expect(json).not.toMatch(/glue:\*/);
-      expect(json).not.toMatch(/AWSGlueServiceRole/);
+      expect(json.includes('glue:*'), 'glue:* granted').toBe(false);
+      expect(json.includes('AWSGlueServiceRole'), 'AWSGlueServiceRole attached').toBe(false);
     }
     for (const [name, t] of all(stacks.lake, 'aws_glue_catalog_table')) if (t.table_type !== 'VIRTUAL_VIEW') expect(t.parameters['projection.enabled'], name).toBe('true');
+  });
+});
+
+describe('the admin token never passes through Terraform', () => {
+  it('no SSM parameter is created and no token value (placeholder or otherwise) is in the JSON; the Lambda gets only the name and may read and decrypt only it', () => {
+    for (const s of both) {
+      expect(Object.keys(s.resource.aws_ssm_parameter ?? {})).toEqual([]);
+      expect(/change-?me|value_wo/i.test(JSON.stringify(s)), 'a token value or placeholder in the JSON').toBe(false);
+    }
+    const [, serve] = all(stacks.model, 'aws_lambda_function').find(([n]) => n.startsWith('serve'))!;
+    const parameter = serve.environment.variables[serveLambdaEnv.adminTokenParameter];
+    expect(parameter).toBe(adminTokenParameterName('brewlake'));
+    const statements = all(stacks.model, 'aws_iam_role_policy').flatMap(([, p]) => JSON.parse(p.policy).Statement as { Action: string[]; Resource: string[]; Condition?: any }[]);
+    const read = statements.filter((s) => s.Action.some((a) => a.startsWith('ssm:')));
+    expect(read).toEqual([expect.objectContaining({ Action: ['ssm:GetParameter'], Resource: [expect.stringMatching(new RegExp(`:parameter${parameter}$`))] })]);
+    const decrypt = statements.filter((s) => s.Action.includes('kms:Decrypt'));
+    expect(decrypt).toHaveLength(1);
+    expect(decrypt[0]!.Condition.StringEquals['kms:ViaService']).toMatch(/^ssm\./);
+    expect(decrypt[0]!.Condition.StringEquals['kms:EncryptionContext:PARAMETER_ARN']).toBe(read[0]!.Resource[0]);
   });
 });
 
