@@ -26,6 +26,10 @@ export interface StackConfig {
   /** Alarms are e-mailed here when set. */
   readonly alarmEmail: string | undefined;
   readonly logRetentionDays: number;
+  /** Reserved concurrency of the public serving Lambda: its ceiling, so a flood cannot run up the bill or starve the account; `undefined` = unreserved. */
+  readonly serveReservedConcurrency: number | undefined;
+  /** `/predict` is public unless this is set: then it needs the admin token, like /retrain. */
+  readonly requireTokenForPredict: boolean;
 }
 
 export class StackConfigError extends Error {
@@ -48,6 +52,8 @@ export const stackConfigEnv = {
   athenaScanLimitGb: 'BREWLAKE_ATHENA_SCAN_LIMIT_GB',
   alarmEmail: 'BREWLAKE_ALARM_EMAIL',
   logRetentionDays: 'BREWLAKE_LOG_RETENTION_DAYS',
+  serveReservedConcurrency: 'BREWLAKE_SERVE_CONCURRENCY',
+  requireTokenForPredict: 'BREWLAKE_REQUIRE_TOKEN_FOR_PREDICT',
 } as const;
 
 // CloudWatch Logs accepts only these retention periods.
@@ -76,6 +82,14 @@ export function readStackConfig(env: Record<string, string | undefined> = proces
   const alarmEmail = env[stackConfigEnv.alarmEmail]?.trim() || undefined;
   if (alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw new StackConfigError(stackConfigEnv.alarmEmail, `expected an e-mail address, got ${JSON.stringify(alarmEmail)}`);
 
+  const concurrency = env[stackConfigEnv.serveReservedConcurrency]?.trim() || '10';
+  if (concurrency !== 'off' && !/^\d+$/.test(concurrency)) throw new StackConfigError(stackConfigEnv.serveReservedConcurrency, `expected a whole number of concurrent executions from 1 to 1000, or off, got ${JSON.stringify(concurrency)}`);
+  const serveReservedConcurrency = concurrency === 'off' ? undefined : Number(concurrency);
+  // 0 would stop the function answering at all: refused rather than deployed silently dead.
+  if (serveReservedConcurrency !== undefined && (serveReservedConcurrency < 1 || serveReservedConcurrency > 1000)) throw new StackConfigError(stackConfigEnv.serveReservedConcurrency, `expected a whole number of concurrent executions from 1 to 1000, or off, got ${JSON.stringify(concurrency)}`);
+  const requireToken = env[stackConfigEnv.requireTokenForPredict]?.trim().toLowerCase() || 'false';
+  if (requireToken !== 'true' && requireToken !== 'false') throw new StackConfigError(stackConfigEnv.requireTokenForPredict, `expected true or false, got ${JSON.stringify(requireToken)}`);
+
   return {
     namePrefix,
     region: text('region', 'eu-west-1'),
@@ -93,5 +107,7 @@ export function readStackConfig(env: Record<string, string | undefined> = proces
     athenaBytesScannedCutoff: Math.round(number('athenaScanLimitGb', 10, (n) => n >= 0.01 && n <= 1024, 'GB from 0.01 to 1024') * 1024 ** 3),
     alarmEmail,
     logRetentionDays: number('logRetentionDays', 30, (n) => retentionDays.includes(n), `one of ${retentionDays.join(', ')}`),
+    serveReservedConcurrency,
+    requireTokenForPredict: requireToken === 'true',
   };
 }

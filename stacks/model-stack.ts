@@ -54,7 +54,9 @@ export class ModelStack extends TerraformStack {
         [serveLambdaEnv.adminTokenParameter]: tokenParameter,
         [serveLambdaEnv.docsAssetsPrefix]: docsAssetsPrefix,
         [serveLambdaEnv.predictionLogDeliveryStream]: names.predictionLog,
+        [serveLambdaEnv.requireTokenForPredict]: String(config.requireTokenForPredict),
       },
+      reservedConcurrency: config.serveReservedConcurrency,
       timeoutSeconds: 30,
       memoryMb: 1024,
       logRetentionDays: config.logRetentionDays,
@@ -74,7 +76,8 @@ export class ModelStack extends TerraformStack {
         { sid: 'LogPredictions', actions: ['firehose:PutRecordBatch'], resources: [`arn:aws:firehose:${config.region}:${account.accountId}:deliverystream/${names.predictionLog}`] },
       ],
     });
-    // Open like the API it serves: /predict needs no token by default, admin routes check theirs.
+    // Open like the API it serves: /predict needs no token by default (BREWLAKE_REQUIRE_TOKEN_FOR_PREDICT=true
+    // changes that), admin routes check theirs; reserved concurrency caps what a flood can cost.
     const url = new LambdaFunctionUrl(this, 'url', { functionName: serve.function.functionName, authorizationType: 'NONE' });
     // Since October 2025 a public function URL needs both grants: InvokeFunctionUrl for the URL,
     // and InvokeFunction limited to calls that come through it (provider >= 6.29); with one, it answers 403.

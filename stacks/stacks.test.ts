@@ -12,7 +12,7 @@ import { glueType } from '../glue/column-types';
 import { savedQueries } from '../glue/saved-queries';
 import { lakeTables } from '../glue/schema';
 import { ingestEnv } from '../lambdas/ingest/config';
-import { serveLambdaEnv } from '../lambdas/serve/lambda-config';
+import { serveLambdaConfig, serveLambdaEnv } from '../lambdas/serve/lambda-config';
 import { readStackConfig, StackConfigError } from './config';
 import { lambdaRuntime } from './constructs/bundled-function';
 import { buildApp, stackIds } from './main';
@@ -233,6 +233,27 @@ describe('the admin token never passes through Terraform', () => {
     expect(decrypt).toHaveLength(1);
     expect(decrypt[0]!.Condition.StringEquals['kms:ViaService']).toMatch(/^ssm\./);
     expect(decrypt[0]!.Condition.StringEquals['kms:EncryptionContext:PARAMETER_ARN']).toBe(read[0]!.Resource[0]);
+  });
+});
+
+describe('the public function is throttled, and /predict can require the token', () => {
+  const serveOf = (s: Synth) => all(s, 'aws_lambda_function').find(([n]) => n.startsWith('serve'))![1];
+
+  it('reserves concurrency for the serving Lambda (10 by default, configurable, off on request)', () => {
+    expect(serveOf(stacks.model).reserved_concurrent_executions).toBe(10);
+    expect(serveOf(synth({ BREWLAKE_SERVE_CONCURRENCY: '25' }).model).reserved_concurrent_executions).toBe(25);
+    expect(serveOf(synth({ BREWLAKE_SERVE_CONCURRENCY: 'off' }).model).reserved_concurrent_executions).toBeUndefined();
+  });
+
+  it.each(['0', '-1', '2.5', '1001', 'lots'])('refuses BREWLAKE_SERVE_CONCURRENCY=%s, naming the setting', (value) => {
+    expect(() => readStackConfig({ BREWLAKE_SERVE_CONCURRENCY: value })).toThrow(/^BREWLAKE_SERVE_CONCURRENCY: expected a whole number/);
+  });
+
+  it('/predict is public by default; BREWLAKE_REQUIRE_TOKEN_FOR_PREDICT=true reaches the Lambda as the switch it reads', () => {
+    expect(serveOf(stacks.model).environment.variables[serveLambdaEnv.requireTokenForPredict]).toBe('false');
+    const locked = serveOf(synth({ BREWLAKE_REQUIRE_TOKEN_FOR_PREDICT: 'true' }).model).environment.variables;
+    expect(serveLambdaConfig({ ...locked, [serveLambdaEnv.modelsBucket]: 'b' }).limits.requireTokenForPredict).toBe(true);
+    expect(() => readStackConfig({ BREWLAKE_REQUIRE_TOKEN_FOR_PREDICT: 'yes' })).toThrow(/^BREWLAKE_REQUIRE_TOKEN_FOR_PREDICT: expected true or false/);
   });
 });
 

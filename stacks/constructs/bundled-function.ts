@@ -22,6 +22,8 @@ export interface BundledFunctionProps {
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly logRetentionDays: number;
+  /** At most this many concurrent executions (reserved concurrency); unset = the account's unreserved pool. */
+  readonly reservedConcurrency?: number | undefined;
   /** What the function may do beyond logging. */
   readonly permissions?: readonly PolicyStatement[];
 }
@@ -58,6 +60,7 @@ export class BundledFunction extends Construct {
       memorySize: props.memoryMb,
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
       ...(props.environment ? { environment: { variables: props.environment } } : {}),
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       dependsOn: [this.logGroup],
     });
   }
