@@ -32,7 +32,7 @@ import { beersViewSql } from '../glue/views';
 import { addAwsProvider } from './aws-provider';
 import type { StackConfig } from './config';
 import { BundledFunction } from './constructs/bundled-function';
-import { assumeRolePolicy, policyDocument, type PolicyStatement } from './constructs/policy';
+import { assumeRolePolicy, policyDocument, regionalRoleName, type PolicyStatement } from './constructs/policy';
 import { SecureBucket } from './constructs/secure-bucket';
 import { athenaViewInput, glueTableInput } from './glue-tables';
 
@@ -82,6 +82,7 @@ export class LakeStack extends TerraformStack {
       environment: { BREWLAKE_SOURCE: config.ingestSource, BREWLAKE_MODE: config.ingestMode, BREWLAKE_STREAM_NAME: stream.name },
       timeoutSeconds: 120,
       memoryMb: 256,
+      region: config.region,
       logRetentionDays: config.logRetentionDays,
       permissions: [{ sid: 'PutBeers', actions: ['kinesis:PutRecord', 'kinesis:PutRecords'], resources: [stream.arn] }],
     });
@@ -102,6 +103,7 @@ export class LakeStack extends TerraformStack {
       description: 'Firehose transformation: raw PunkAPI beers into the cleaned table',
       timeoutSeconds: 60,
       memoryMb: 512,
+      region: config.region,
       logRetentionDays: config.logRetentionDays,
     });
 
@@ -148,7 +150,7 @@ export class LakeStack extends TerraformStack {
           ],
         });
       }
-      const role = new IamRole(this, `firehose-${name}-role`, { name: `${config.namePrefix}-firehose-${name}`, assumeRolePolicy: assumeRolePolicy('firehose.amazonaws.com') });
+      const role = new IamRole(this, `firehose-${name}-role`, { name: regionalRoleName(`${config.namePrefix}-firehose-${name}`, config.region), assumeRolePolicy: assumeRolePolicy('firehose.amazonaws.com') });
       const policy = new IamRolePolicy(this, `firehose-${name}-policy`, { role: role.id, name: 'least-privilege', policy: policyDocument(statements) });
       return new KinesisFirehoseDeliveryStream(this, `firehose-${name}`, {
         name: `${config.namePrefix}-${name}`,

@@ -59,6 +59,7 @@ export class ModelStack extends TerraformStack {
       reservedConcurrency: config.serveReservedConcurrency,
       timeoutSeconds: 30,
       memoryMb: 1024,
+      region: config.region,
       logRetentionDays: config.logRetentionDays,
       permissions: [
         { sid: 'ListRegistry', actions: ['s3:ListBucket'], resources: [models.arn] },

@@ -257,6 +257,19 @@ describe('the public function is throttled, and /predict can require the token',
   });
 });
 
+describe('IAM role names, global, do not collide across regions', () => {
+  it('every role name carries its region, so one prefix in two regions gives disjoint, valid names', () => {
+    const roleNames = (region: string) => Object.values(synth({ AWS_REGION: region })).flatMap((s) => all(s, 'aws_iam_role').map(([, r]) => r.name as string));
+    const ireland = roleNames('eu-west-1');
+    const singapore = roleNames('ap-southeast-1');
+    expect(ireland).toHaveLength(6);
+    for (const name of ireland) expect(name).toContain('eu-west-1');
+    expect(ireland.filter((n) => singapore.includes(n))).toEqual([]);
+    const longest = roleNames('ap-southeast-3').concat(Object.values(synth({ AWS_REGION: 'ap-southeast-3', BREWLAKE_NAME_PREFIX: 'a'.repeat(21) })).flatMap((s) => all(s, 'aws_iam_role').map(([, r]) => r.name as string)));
+    for (const name of longest) expect(name.length, name).toBeLessThanOrEqual(64);
+  });
+});
+
 describe('configuration', () => {
   it.each([
     [{ BREWLAKE_SCHEDULE: 'every 5 minutes' }, /BREWLAKE_SCHEDULE: expected rate/],
