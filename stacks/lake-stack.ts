@@ -31,6 +31,7 @@ import { beersView, cleanedBeerTable, lakeTables, predictionLogTable, rawBeerTab
 import { beersViewSql } from '../glue/views';
 import { addAwsProvider } from './aws-provider';
 import type { StackConfig } from './config';
+import { addStateBackend } from './state-backend';
 import { BundledFunction } from './constructs/bundled-function';
 import { assumeRolePolicy, policyDocument, regionalRoleName, type PolicyStatement } from './constructs/policy';
 import { SecureBucket } from './constructs/secure-bucket';
@@ -52,6 +53,7 @@ export class LakeStack extends TerraformStack {
     super(scope, id);
     const names = lakeNames(config.namePrefix);
     addAwsProvider(this, config.region);
+    addStateBackend(this, config.state);
     const account = new DataAwsCallerIdentity(this, 'account');
 
     // ---- storage: one lake bucket (its keys are the local lake folder's), Athena results

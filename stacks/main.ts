@@ -4,14 +4,21 @@
  * applies it directly, with no cdktn CLI (see docs/deploy.md).
  */
 import { App } from 'cdktn';
+import cdktfJson from '../cdktf.json' with { type: 'json' };
 import { readStackConfig } from './config';
 import { LakeStack } from './lake-stack';
 import { ModelStack } from './model-stack';
 
 export const stackIds = { lake: 'brewlake-lake', model: 'brewlake-model' } as const;
 
+/**
+ * The Terraform and OpenTofu versions the JSON targets, from cdktf.json (the cdktn CLI reads
+ * the same field): >= 1.10 for both, the first with S3's native state lock (`use_lockfile`).
+ */
+export const targetVersions: { readonly terraform: string; readonly opentofu: string } = cdktfJson.targetVersions;
+
 export function buildApp(config = readStackConfig(), outdir = 'cdktf.out'): App {
-  const app = new App({ outdir, skipValidation: false });
+  const app = new App({ outdir, skipValidation: false, context: { targetVersions } });
   new LakeStack(app, stackIds.lake, config);
   new ModelStack(app, stackIds.model, config);
   return app;

@@ -12,6 +12,7 @@ import { TerraformOutput, TerraformStack } from 'cdktn';
 import type { Construct } from 'constructs';
 import { addAwsProvider } from './aws-provider';
 import type { StackConfig } from './config';
+import { addStateBackend } from './state-backend';
 import { BundledFunction } from './constructs/bundled-function';
 import { SecureBucket } from './constructs/secure-bucket';
 import { serveLambdaEnv } from '../lambdas/serve/lambda-config';
@@ -27,6 +28,7 @@ export class ModelStack extends TerraformStack {
   constructor(scope: Construct, id: string, config: StackConfig) {
     super(scope, id);
     addAwsProvider(this, config.region);
+    addStateBackend(this, config.state);
     const account = new DataAwsCallerIdentity(this, 'account');
     // The prediction log's stream lives in the lake stack, under its conventional name.
     const names = lakeNames(config.namePrefix);
