@@ -32,6 +32,8 @@ export interface StackConfig {
   readonly requireTokenForPredict: boolean;
   /** Where Terraform keeps each stack's state. */
   readonly state: StateBackendConfig;
+  /** Buckets are deleted with every object version in them (an explicit opt-in for `make destroy`). */
+  readonly forceDestroy: boolean;
 }
 
 /**
@@ -68,6 +70,7 @@ export const stackConfigEnv = {
   stateBucket: 'BREWLAKE_STATE_BUCKET',
   stateKeyPrefix: 'BREWLAKE_STATE_PREFIX',
   stateRegion: 'BREWLAKE_STATE_REGION',
+  forceDestroy: 'BREWLAKE_FORCE_DESTROY',
 } as const;
 
 // CloudWatch Logs accepts only these retention periods.
@@ -106,6 +109,8 @@ export function readStackConfig(env: Record<string, string | undefined> = proces
   const region = text('region', defaultRegion);
   if (!awsRegionPattern.test(region)) throw new StackConfigError(stackConfigEnv.region, `expected an AWS region such as eu-west-1, got ${JSON.stringify(region)}`);
   const state = readStateBackend(env, region);
+  const forceDestroy = env[stackConfigEnv.forceDestroy]?.trim() || '0';
+  if (forceDestroy !== '0' && forceDestroy !== '1') throw new StackConfigError(stackConfigEnv.forceDestroy, `expected 1 (delete buckets with their objects) or 0, got ${JSON.stringify(forceDestroy)}`);
 
   return {
     namePrefix,
@@ -127,6 +132,7 @@ export function readStackConfig(env: Record<string, string | undefined> = proces
     serveReservedConcurrency,
     requireTokenForPredict: requireToken === 'true',
     state,
+    forceDestroy: forceDestroy === '1',
   };
 }
 

@@ -60,6 +60,7 @@ export class LakeStack extends TerraformStack {
     const lake = new SecureBucket(this, 'lake', {
       bucketPrefix: `${config.namePrefix}-lake-`,
       versioned: true,
+      forceDestroy: config.forceDestroy,
       lifecycleRules: [
         { id: 'raw-to-infrequent-access', status: 'Enabled', filter: [{ prefix: rawBeerTable.prefix }], transition: [{ days: 30, storageClass: 'STANDARD_IA' }, { days: 180, storageClass: 'GLACIER_IR' }] },
         { id: 'expire-errors', status: 'Enabled', filter: [{ prefix: errorsPrefix }], expiration: [{ days: 90 }] },
@@ -69,6 +70,7 @@ export class LakeStack extends TerraformStack {
     const results = new SecureBucket(this, 'athena-results', {
       bucketPrefix: `${config.namePrefix}-athena-results-`,
       versioned: false,
+      forceDestroy: config.forceDestroy,
       lifecycleRules: [{ id: 'expire-results', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: 30 }] }],
     }).bucket;
 

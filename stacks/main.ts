@@ -17,7 +17,10 @@ export const stackIds = { lake: 'brewlake-lake', model: 'brewlake-model' } as co
  */
 export const targetVersions: { readonly terraform: string; readonly opentofu: string } = cdktfJson.targetVersions;
 
-export function buildApp(config = readStackConfig(), outdir = 'cdktf.out'): App {
+/** `cdktf.out`, or CDKTF_OUTDIR (the variable cdktn itself reads; stacks/deploy.sh honours it too). */
+export const defaultOutdir = process.env.CDKTF_OUTDIR || 'cdktf.out';
+
+export function buildApp(config = readStackConfig(), outdir = defaultOutdir): App {
   const app = new App({ outdir, skipValidation: false, context: { targetVersions } });
   new LakeStack(app, stackIds.lake, config);
   new ModelStack(app, stackIds.model, config);
@@ -27,5 +30,5 @@ export function buildApp(config = readStackConfig(), outdir = 'cdktf.out'): App 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const started = performance.now();
   buildApp().synth();
-  console.log(`synthesized ${Object.values(stackIds).join(', ')} into cdktf.out/stacks/ in ${Math.round(performance.now() - started)} ms`);
+  console.log(`synthesized ${Object.values(stackIds).join(', ')} into ${defaultOutdir}/stacks/ in ${Math.round(performance.now() - started)} ms`);
 }

@@ -37,6 +37,7 @@ export class ModelStack extends TerraformStack {
       bucketPrefix: `${config.namePrefix}-models-`,
       // Every artifact version is kept: rollback is promoting an older one.
       versioned: true,
+      forceDestroy: config.forceDestroy,
       lifecycleRules: [{ id: 'expire-old-versions', status: 'Enabled', filter: [{ prefix: '' }], noncurrentVersionExpiration: [{ noncurrentDays: 365 }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] }],
     }).bucket;
 
