@@ -40,6 +40,7 @@ case "$args" in
   *" ssm get-parameter "*) [ -n "\${FAKE_TOKEN_EXISTS:-}" ] && exit 0; echo "An error occurred (ParameterNotFound) when calling the GetParameter operation" >&2; exit 254;;
   *" ssm put-parameter "*)
     for a in "$@"; do case "$a" in file://*) f="\${a#file://}"; printf 'aws-input\\tmode=%s\\t%s\\n' "$(stat -c %a "$f")" "$(cat "$f")" >> "$FAKE_LOG";; esac; done;;
+  *" s3api head-bucket "*) [ -n "\${FAKE_BUCKET_EXISTS:-}" ] && exit 0; exit 254;;
   *" s3api list-object-versions "*) [ -n "\${FAKE_NONEMPTY:-}" ] && echo '{"Versions":[{"Key":"raw/a","VersionId":"1"}]}' || echo '{}';;
 esac
 exit 0
@@ -192,5 +193,26 @@ describe('stacks/deploy.sh destroy', () => {
       [...Object.keys(model.aws_s3_bucket_public_access_block).map((n) => `-target=aws_s3_bucket_public_access_block.${n}`), ...Object.keys(model.aws_s3_bucket_policy).map((n) => `-target=aws_s3_bucket_policy.${n}`)].sort(),
     );
     expect(existsSync(r.outdir)).toBe(true);
+  }, 120_000);
+});
+
+describe('make state_bucket', () => {
+  it('refuses without credentials with the same "cannot deploy" block, once', () => {
+    const r = run('make', ['-o', 'node_modules/.package-lock.json', 'state_bucket'], { BREWLAKE_STATE_BUCKET: 'acme-state' }, false);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.split('cannot deploy, nothing was changed').length - 1).toBe(1);
+  });
+
+  it('creates a versioned, encrypted, public-access-blocked, TLS-only bucket in the state region', () => {
+    const r = run('stacks/deploy.sh', ['state-bucket'], { BREWLAKE_STATE_BUCKET: 'acme-state', BREWLAKE_STATE_REGION: 'eu-north-1' });
+    expect(r.status, r.stderr).toBe(0);
+    const s3api = r.calls.filter((c) => c[0] === 'aws' && c[1] === 's3api');
+    const op = (name: string) => s3api.find((c) => c[2] === name)!;
+    expect(op('create-bucket')).toContain('LocationConstraint=eu-north-1');
+    expect(op('put-public-access-block').join(' ')).toContain('BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true');
+    expect(op('put-bucket-versioning')).toContain('Status=Enabled');
+    expect(op('put-bucket-encryption').join(' ')).toContain('AES256');
+    expect(op('put-bucket-policy').join(' ')).toContain('aws:SecureTransport');
+    for (const c of s3api) expect(c[c.indexOf('--region') + 1]).toBe('eu-north-1');
   }, 120_000);
 });

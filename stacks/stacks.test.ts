@@ -278,6 +278,8 @@ describe('configuration', () => {
     [{ BREWLAKE_LOG_RETENTION_DAYS: '10' }, /BREWLAKE_LOG_RETENTION_DAYS: expected one of/],
     [{ BREWLAKE_NAME_PREFIX: 'Brew Lake' }, /BREWLAKE_NAME_PREFIX/],
     [{ BREWLAKE_SOURCE: 'punkapi' }, /BREWLAKE_SOURCE/],
+    [{ AWS_REGION: 'Ireland' }, /^AWS_REGION: expected an AWS region/],
+    [{ BREWLAKE_FORCE_DESTROY: 'yes' }, /^BREWLAKE_FORCE_DESTROY: expected 1/],
   ])('names the setting and what it accepts: %j', (env, message) => {
     expect(() => readStackConfig(env)).toThrow(StackConfigError);
     expect(() => readStackConfig(env)).toThrow(message);
