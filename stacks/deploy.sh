@@ -17,6 +17,7 @@
 # Settings read here: BREWLAKE_AUTO_APPROVE=1 (no interactive approval), BREWLAKE_FORCE_DESTROY=1
 # (destroy buckets with their objects), BREWLAKE_CLI (the brewlake command), CDKTF_OUTDIR.
 set -euo pipefail
+# Plain bash 3.2 (macOS) is enough: no mapfile, and empty arrays expanded with ${a[@]+...}.
 cd "$(dirname "$0")/.."
 
 lake_stack=brewlake-lake
@@ -131,19 +132,19 @@ destroy_stacks() {
     echo "Keep the data (the default), or delete it with the stacks: BREWLAKE_FORCE_DESTROY=1 make destroy" >&2
     exit 1
   fi
-  for stack in "${live[@]}"; do
+  for stack in ${live[@]+"${live[@]}"}; do
     local dir; dir=$(stack_dir "$stack")
     if [ "${BREWLAKE_FORCE_DESTROY:-}" = 1 ]; then
       # The synth set force_destroy on every bucket; record it in the state so the provider
       # deletes every version and delete marker when it deletes the bucket, after the writers are gone.
-      mapfile -t targets < <(bucket_targets "$stack")
-      "$tf" -chdir="$dir" apply -input=false -auto-approve "${targets[@]}" >&2
+      # shellcheck disable=SC2046 # one -target=address per line, no spaces in addresses
+      "$tf" -chdir="$dir" apply -input=false -auto-approve $(bucket_targets "$stack") >&2
     fi
-    if ! "$tf" -chdir="$dir" destroy -input=false "${approve[@]}"; then
+    if ! "$tf" -chdir="$dir" destroy -input=false ${approve[@]+"${approve[@]}"}; then
       # Terraform removes a bucket's guards before the bucket: put them back on whatever is left.
-      mapfile -t targets < <(guard_targets "$stack")
       echo "$stack: destroy failed; restoring the public-access block and TLS-only policy of every bucket still standing" >&2
-      "$tf" -chdir="$dir" apply -input=false -auto-approve "${targets[@]}" >&2 || echo "$stack: restoring the bucket guards failed too: run 'make deploy_infra' to put them back" >&2
+      # shellcheck disable=SC2046 # one -target=address per line, no spaces in addresses
+      "$tf" -chdir="$dir" apply -input=false -auto-approve $(guard_targets "$stack") >&2 || echo "$stack: restoring the bucket guards failed too: run 'make deploy_infra' to put them back" >&2
       exit 1
     fi
   done
@@ -174,7 +175,7 @@ case "$action" in
   infra)
     synth; use_region
     tf_init $lake_stack
-    "$tf" -chdir="$(stack_dir $lake_stack)" apply -input=false "${approve[@]}"
+    "$tf" -chdir="$(stack_dir $lake_stack)" apply -input=false ${approve[@]+"${approve[@]}"}
     ;;
   model)
     synth; use_region
@@ -186,7 +187,7 @@ case "$action" in
       exit 1
     fi
     tf_init $model_stack
-    "$tf" -chdir="$(stack_dir $model_stack)" apply -input=false "${approve[@]}"
+    "$tf" -chdir="$(stack_dir $model_stack)" apply -input=false ${approve[@]+"${approve[@]}"}
     # Read after the apply that creates them.
     registry=$(tf_output $model_stack registry)
     docs_assets=$(tf_output $model_stack docs_assets)
