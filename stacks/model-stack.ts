@@ -2,8 +2,8 @@
  * The model in AWS: a versioned, encrypted models bucket (the registry: artifacts, lineage,
  * the promotion pointer) and the serving Lambda behind a function URL, which reads the admin
  * token from SSM Parameter Store (a parameter this stack names but never holds). Training
- * runs on Athena (`brewlake train --engine athena`) and
- * publishes into the bucket; the Lambda notices a promotion by itself.
+ * runs on Athena (`brewlake train --engine athena`) and publishes into the bucket; the Lambda
+ * notices a promotion by itself.
  */
 import { DataAwsCallerIdentity } from '@cdktn/provider-aws/lib/data-aws-caller-identity';
 import { LambdaFunctionUrl } from '@cdktn/provider-aws/lib/lambda-function-url';
