@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { cleanedBeerTable } from '../glue/schema';
 import { catalogue, cleanedRowOf, writeLakeFile } from '../test/catalogue-lake';
+import { registryLocation } from './train';
 
 const root = join(import.meta.dirname, '..');
 
@@ -35,5 +36,16 @@ describe('brewlake train', () => {
     expect(failed?.code).toBe(1);
     expect(failed?.stderr).toMatch(/2 beer\(s\) listed in \S*model\/eval\/folds\.json are not in the training data \(1, 2\)/);
     expect(failed?.stderr).toMatch(/--folds shuffles/);
+  });
+});
+
+describe('brewlake train --registry', () => {
+  it.each(['', ' ', '\t'])('refuses an empty --registry (%j), naming the option, instead of writing into ./versions/', (registry) => {
+    expect(() => registryLocation({ registry, lake: 'lake' })).toThrow(/^--registry is empty/);
+  });
+
+  it('defaults to <lake>/_models when the option is left out, and keeps a given location', () => {
+    expect(registryLocation({ lake: 'lake' })).toBe('lake/_models');
+    expect(registryLocation({ registry: 's3://models-bucket/models/', lake: 'lake' })).toBe('s3://models-bucket/models/');
   });
 });

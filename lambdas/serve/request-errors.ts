@@ -21,6 +21,7 @@ export type ErrorName =
   | 'MissingToken'
   | 'WrongToken'
   | 'TokenNotConfigured'
+  | 'PlaceholderToken'
   | 'NotFound'
   | 'MethodNotAllowed'
   | 'NoModelLoaded'
