@@ -1,0 +1,232 @@
+/**
+ * One synthesized stack through the real provider against moto: init → validate → plan →
+ * apply → a second plan that must be empty → (the caller's SDK checks) → destroy, leaving
+ * an empty state. It runs on a copy of `cdktf.out/stacks/<stack>` in a temporary folder;
+ * the synthesized JSON is not edited: a `verify_override.tf.json` beside it (Terraform's
+ * override files) sets a local backend in that folder, moto's endpoints and fake credentials.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MotoGap } from './moto-gaps';
+import { exclusionsFor, resourceAddresses, type Exclusion, type StackJson } from './stack-resources';
+
+/** The services our stacks use: every one is sent to moto (AWS_ENDPOINT_URL covers any other). */
+export const providerEndpointServices = ['athena', 'cloudwatch', 'events', 'firehose', 'glue', 'iam', 'kinesis', 'kms', 'lambda', 'logs', 's3', 'sns', 'ssm', 'sts'] as const;
+
+export function overrideJson(options: { statePath: string; endpoint: string }): object {
+  return {
+    terraform: { backend: { local: { path: options.statePath } } },
+    provider: {
+      aws: {
+        access_key: 'verify',
+        secret_key: 'verify',
+        skip_credentials_validation: true,
+        skip_metadata_api_check: true,
+        skip_region_validation: true,
+        s3_use_path_style: true,
+        endpoints: [Object.fromEntries(providerEndpointServices.map((s) => [s, options.endpoint]))],
+      },
+    },
+  };
+}
+
+export interface CommandResult {
+  readonly code: number;
+  readonly output: string;
+  readonly seconds: number;
+}
+
+export interface TerraformError {
+  /** `aws_glue_crawler.crawler`, when Terraform names the resource. */
+  readonly address: string | undefined;
+  readonly message: string;
+}
+
+/** The `Error:` blocks of Terraform's plain output, each with the resource it names and its first detail line. */
+export function terraformErrors(output: string): TerraformError[] {
+  const errors: TerraformError[] = [];
+  const blocks = output.split(/\n(?=│?\s*Error: )/);
+  for (const block of blocks) {
+    const head = /^│?\s*Error: (.*)$/m.exec(block);
+    if (!head) continue;
+    const address = /with ((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+(?:\[[^\]]+\])?)/.exec(block)?.[1];
+    const detail = block
+      .split('\n')
+      .map((l) => l.replace(/^│\s?/, '').trim())
+      .filter((l) => l && !l.startsWith('Error:') && !l.startsWith('with ') && !l.startsWith('on ') && !/^\d+:/.test(l) && !/^[╵╷]/.test(l))[0];
+    errors.push({ address, message: detail ? `${head[1]!.trim()}: ${detail}` : head[1]!.trim() });
+  }
+  return errors;
+}
+
+export interface StackRun {
+  readonly stack: string;
+  readonly dir: string;
+  readonly addresses: readonly string[];
+  readonly excluded: readonly Exclusion[];
+  /** Passed to every plan/apply/destroy: empty when nothing is excluded. */
+  readonly targets: readonly string[];
+}
+
+export interface StackUpResult {
+  /** The first step that failed, with why; undefined when every step passed. */
+  readonly failed: { readonly step: string; readonly reason: string } | undefined;
+  readonly applied: number;
+  readonly planned: number;
+  /** undefined: not reached. */
+  readonly secondPlanEmpty: boolean | undefined;
+  /** Resources the second plan would change, with the action. */
+  readonly drift: readonly string[];
+  readonly outputs: Record<string, string>;
+  readonly seconds: number;
+}
+
+export interface Terraform {
+  readonly binary: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly logDir: string;
+}
+
+export function run(tf: Terraform, dir: string, args: readonly string[], logName: string, timeoutMs = 20 * 60_000): Promise<CommandResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(tf.binary, [`-chdir=${dir}`, ...args], { env: tf.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr.on('data', (c: Buffer) => chunks.push(c));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    const finish = (code: number) => {
+      clearTimeout(timer);
+      const output = Buffer.concat(chunks).toString('utf8');
+      writeFileSync(join(tf.logDir, `${logName}.log`), `$ terraform ${args.join(' ')}\n${output}`);
+      resolve({ code, output, seconds: (performance.now() - started) / 1000 });
+    };
+    child.once('error', (error) => {
+      chunks.push(Buffer.from(String(error)));
+      finish(127);
+    });
+    child.once('close', (code, signal) => finish(code ?? (signal ? 128 : 1)));
+  });
+}
+
+/** Copies the synthesized stack into `workRoot/<stack>` and writes the override beside it. */
+export function prepareStack(options: { stack: string; sourceDir: string; workRoot: string; endpoint: string; gaps: readonly MotoGap[] }): StackRun {
+  const dir = join(options.workRoot, options.stack);
+  cpSync(options.sourceDir, dir, { recursive: true });
+  const json = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as StackJson;
+  writeFileSync(join(dir, 'verify_override.tf.json'), JSON.stringify(overrideJson({ statePath: join(options.workRoot, `${options.stack}.tfstate`), endpoint: options.endpoint }), null, 2));
+  const addresses = resourceAddresses(json);
+  const excluded = exclusionsFor(json, options.gaps);
+  const out = new Set(excluded.map((e) => e.address));
+  return { stack: options.stack, dir, addresses, excluded, targets: out.size === 0 ? [] : addresses.filter((a) => !out.has(a)) };
+}
+
+const firstError = (r: CommandResult) => {
+  const errors = terraformErrors(r.output);
+  if (errors.length === 0) return r.output.trim().split('\n').slice(-3).join(' ').slice(0, 400) || `exit code ${r.code}`;
+  return errors.map((e) => (e.address ? `${e.address}: ${e.message}` : e.message)).join('; ');
+};
+
+/** Managed resources in the state (data sources left out). */
+async function stateCount(tf: Terraform, run_: StackRun, logName: string): Promise<{ count: number; ok: boolean; output: string }> {
+  const r = await run(tf, run_.dir, ['state', 'list'], logName);
+  const lines = r.output.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('data.') && /^[a-z]/.test(l) && !l.includes(' '));
+  return { count: lines.length, ok: r.code === 0, output: r.output };
+}
+
+export async function stackUp(tf: Terraform, stack: StackRun): Promise<StackUpResult> {
+  const started = performance.now();
+  const targets = stack.targets.map((t) => `-target=${t}`);
+  const result = (failed: StackUpResult['failed'], rest: Partial<StackUpResult> = {}): StackUpResult => ({
+    failed,
+    applied: 0,
+    planned: 0,
+    secondPlanEmpty: undefined,
+    drift: [],
+    outputs: {},
+    ...rest,
+    seconds: (performance.now() - started) / 1000,
+  });
+  const name = (step: string) => `${stack.stack}-${step}`;
+
+  const init = await run(tf, stack.dir, ['init', '-input=false', '-no-color'], name('1-init'));
+  if (init.code !== 0) return result({ step: 'init', reason: firstError(init) });
+  const validate = await run(tf, stack.dir, ['validate', '-no-color'], name('2-validate'));
+  if (validate.code !== 0) return result({ step: 'validate', reason: firstError(validate) });
+  const plan = await run(tf, stack.dir, ['plan', '-input=false', '-no-color', '-out=first.tfplan', ...targets], name('3-plan'));
+  if (plan.code !== 0) return result({ step: 'plan', reason: firstError(plan) });
+  const planned = Number(/Plan: (\d+) to add/.exec(plan.output)?.[1] ?? 0);
+  const apply = await run(tf, stack.dir, ['apply', '-input=false', '-no-color', 'first.tfplan'], name('4-apply'));
+  const state = await stateCount(tf, stack, name('4-state'));
+  if (apply.code !== 0) return result({ step: 'apply', reason: firstError(apply) }, { planned, applied: state.count });
+  const second = await run(tf, stack.dir, ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-out=second.tfplan', ...targets], name('5-second-plan'));
+  if (second.code === 1) return result({ step: 'second plan', reason: firstError(second) }, { planned, applied: state.count });
+  let drift: string[] = [];
+  if (second.code === 2) {
+    const shown = await run(tf, stack.dir, ['show', '-json', 'second.tfplan'], name('5-second-plan-json'));
+    const changes = (JSON.parse(shown.output.slice(shown.output.indexOf('{'))) as { resource_changes?: { address: string; change: { actions: string[] } }[] }).resource_changes ?? [];
+    drift = changes.filter((c) => !(c.change.actions.length === 1 && ['no-op', 'read'].includes(c.change.actions[0]!))).map((c) => `${c.address} (${c.change.actions.join('/')})`);
+  }
+  const outputs = await run(tf, stack.dir, ['output', '-json', '-no-color'], name('6-outputs'));
+  const values: Record<string, string> = {};
+  if (outputs.code === 0) {
+    for (const [key, v] of Object.entries(JSON.parse(outputs.output) as Record<string, { value: unknown }>)) values[key] = String(v.value);
+  }
+  return result(second.code === 2 ? { step: 'second plan', reason: `not empty: ${drift.join(', ') || 'see its log'}` } : undefined, {
+    planned,
+    applied: state.count,
+    secondPlanEmpty: second.code === 0,
+    drift,
+    outputs: values,
+  });
+}
+
+export interface StackDownResult {
+  readonly destroyClean: boolean;
+  readonly reason: string | undefined;
+  readonly seconds: number;
+}
+
+/** Destroys what the stack applied; clean means Terraform succeeded and no managed resource is left in its state. */
+export async function stackDown(tf: Terraform, stack: StackRun): Promise<StackDownResult> {
+  const started = performance.now();
+  const targets = stack.targets.map((t) => `-target=${t}`);
+  const destroy = await run(tf, stack.dir, ['destroy', '-input=false', '-no-color', '-auto-approve', ...targets], `${stack.stack}-7-destroy`);
+  const left = await stateCount(tf, stack, `${stack.stack}-8-state-after-destroy`);
+  const seconds = (performance.now() - started) / 1000;
+  if (destroy.code !== 0) return { destroyClean: false, reason: firstError(destroy), seconds };
+  if (!left.ok) return { destroyClean: false, reason: `state list failed: ${left.output.trim().slice(0, 200)}`, seconds };
+  if (left.count > 0) return { destroyClean: false, reason: `${left.count} resource(s) still in state`, seconds };
+  return { destroyClean: true, reason: undefined, seconds };
+}
+
+export function terraformEnv(options: { cliConfigFile: string; endpoint: string; region: string }): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TF_CLI_CONFIG_FILE: options.cliConfigFile,
+    TF_IN_AUTOMATION: '1',
+    CHECKPOINT_DISABLE: '1',
+    // Any service the override does not name goes to moto too, never to AWS.
+    AWS_ENDPOINT_URL: options.endpoint,
+    AWS_ACCESS_KEY_ID: 'verify',
+    AWS_SECRET_ACCESS_KEY: 'verify',
+    AWS_REGION: options.region,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+export interface StateResource {
+  readonly address: string;
+  readonly type: string;
+  readonly values: Record<string, unknown>;
+}
+
+/** The managed resources in the stack's state, with the attributes the provider read back from the API. */
+export async function stateResources(tf: Terraform, stack: StackRun): Promise<StateResource[]> {
+  const shown = await run(tf, stack.dir, ['show', '-json', '-no-color'], `${stack.stack}-6-state-json`);
+  if (shown.code !== 0) return [];
+  const state = JSON.parse(shown.output.slice(shown.output.indexOf('{'))) as { values?: { root_module?: { resources?: (StateResource & { mode: string })[] } } };
+  return (state.values?.root_module?.resources ?? []).filter((r) => r.mode === 'managed');
+}
