@@ -96,3 +96,13 @@ destroy: install ## tear both stacks down (the model first)
 	$(MAKE) synth
 	stacks/deploy.sh destroy $(MODEL_STACK)
 	stacks/deploy.sh destroy $(LAKE_STACK)
+
+# ---- the AWS half, verified offline (docs/deploy.md, "Verified how") ----
+.PHONY: provider
+provider: ## build the real hashicorp/aws provider from source into ~/.cache/brewlake (once; see docs/deploy.md)
+	verify/build-provider.sh >/dev/null
+
+# The Powertools logger of the ingest handler would print its JSON lines between the summary's rows.
+.PHONY: verify_aws
+verify_aws: install tools synth ## the AWS half against the real provider and moto (apply, second plan, destroy), checkov, the SDK paths
+	POWERTOOLS_LOG_LEVEL=WARN npx tsx verify/aws.ts
