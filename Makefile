@@ -63,7 +63,7 @@ query: install ## run SQL on the local lake: make query SQL="select count(*) fro
 serve: install ## the IBU API on 127.0.0.1 (default port 8000; PORT=P), training a model first if none is promoted
 	$(BREWLAKE) serve --lake $(LAKE) $(if $(PORT),--port $(PORT))
 
-# ---- AWS (cdktf → Terraform JSON in cdktf.out/, applied with terraform or tofu) ----
+# ---- AWS (CDK Terrain → Terraform JSON in cdktf.out/, applied with terraform or tofu) ----
 LAKE_STACK := brewlake-lake
 MODEL_STACK := brewlake-model
 TF_OUT = $(shell stacks/deploy.sh output $(1) $(2))

@@ -3,33 +3,33 @@
  * ingest Lambda on its schedule, the Firehose streams (raw, cleaned through the transform,
  * and the prediction log), the Glue catalog, Athena, and the alarms that watch it all.
  */
-import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
-import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
-import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
-import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
-import { CloudwatchLogStream } from '@cdktf/provider-aws/lib/cloudwatch-log-stream';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
-import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
-import { GlueCrawler } from '@cdktf/provider-aws/lib/glue-crawler';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
-import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
-import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
-import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { AthenaNamedQuery } from '@cdktn/provider-aws/lib/athena-named-query';
+import { AthenaWorkgroup } from '@cdktn/provider-aws/lib/athena-workgroup';
+import { CloudwatchEventRule } from '@cdktn/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktn/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchLogGroup } from '@cdktn/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchLogMetricFilter } from '@cdktn/provider-aws/lib/cloudwatch-log-metric-filter';
+import { CloudwatchLogStream } from '@cdktn/provider-aws/lib/cloudwatch-log-stream';
+import { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
+import { DataAwsCallerIdentity } from '@cdktn/provider-aws/lib/data-aws-caller-identity';
+import { GlueCatalogDatabase } from '@cdktn/provider-aws/lib/glue-catalog-database';
+import { GlueCatalogTable } from '@cdktn/provider-aws/lib/glue-catalog-table';
+import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
+import { KinesisFirehoseDeliveryStream } from '@cdktn/provider-aws/lib/kinesis-firehose-delivery-stream';
+import { KinesisStream } from '@cdktn/provider-aws/lib/kinesis-stream';
+import { KmsAlias } from '@cdktn/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktn/provider-aws/lib/kms-key';
+import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
+import { SnsTopic } from '@cdktn/provider-aws/lib/sns-topic';
+import { SnsTopicSubscription } from '@cdktn/provider-aws/lib/sns-topic-subscription';
+import { TerraformOutput, TerraformStack } from 'cdktn';
 import type { Construct } from 'constructs';
 import { deliveryStreams, errorsPrefix, firehoseErrorPrefixExpression, firehosePrefixExpression } from '../glue/layout';
 import { savedQueries } from '../glue/saved-queries';
 import { beersView, cleanedBeerTable, lakeTables, predictionLogTable, rawBeerTable, type TableDefinition } from '../glue/schema';
 import { beersViewSql } from '../glue/views';
+import { addAwsProvider } from './aws-provider';
 import type { StackConfig } from './config';
 import { BundledFunction } from './constructs/bundled-function';
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from './constructs/policy';
@@ -51,7 +51,7 @@ export class LakeStack extends TerraformStack {
   constructor(scope: Construct, id: string, config: StackConfig) {
     super(scope, id);
     const names = lakeNames(config.namePrefix);
-    new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: { project: 'brewlake', stack: id } }] });
+    addAwsProvider(this, config.region);
     const account = new DataAwsCallerIdentity(this, 'account');
 
     // ---- storage: one lake bucket (its keys are the local lake folder's), Athena results
@@ -117,27 +117,8 @@ export class LakeStack extends TerraformStack {
       ...athenaViewInput({ name: beersView.name, description: beersView.description, sql: beersViewSql, columns: cleanedBeerTable.columns }, names.database),
       dependsOn: [tables.get(cleanedBeerTable.name)!],
     });
-    const crawlerRole = new IamRole(this, 'crawler-role', { name: `${config.namePrefix}-crawler`, assumeRolePolicy: assumeRolePolicy('glue.amazonaws.com') });
-    new IamRolePolicyAttachment(this, 'crawler-service-role', { role: crawlerRole.name, policyArn: 'arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole' });
-    new IamRolePolicy(this, 'crawler-read-lake', {
-      role: crawlerRole.id,
-      name: 'read-lake',
-      policy: policyDocument([
-        { actions: ['s3:GetObject'], resources: lakeTables.map((t) => `${lake.arn}/${t.prefix}*`) },
-        { actions: ['s3:ListBucket'], resources: [lake.arn] },
-      ]),
-    });
-    // Keeps partitions current for engines that do not use projection; never drops a column.
-    new GlueCrawler(this, 'crawler', {
-      name: `${config.namePrefix}-lake`,
-      role: crawlerRole.arn,
-      databaseName: database.name,
-      schedule: 'cron(15 * * * ? *)',
-      catalogTarget: [{ databaseName: database.name, tables: lakeTables.map((t) => t.name) }],
-      schemaChangePolicy: { deleteBehavior: 'LOG', updateBehavior: 'LOG' },
-      configuration: JSON.stringify({ Version: 1, CrawlerOutput: { Partitions: { AddOrUpdateBehavior: 'InheritFromTable' } } }),
-      dependsOn: [...tables.values()],
-    });
+    // No crawler: every table uses partition projection, so Athena never reads catalogued
+    // partitions and a crawler would only spend money (and need glue:* via AWSGlueServiceRole).
 
     // ---- Firehose: raw as collected, cleaned through the transform, both reading the stream;
     // the prediction log written to directly (Direct PUT) by the serving Lambda
@@ -238,7 +219,26 @@ export class LakeStack extends TerraformStack {
     }
 
     // ---- alarms: delivery stalls, records the transform refused, Lambda errors
-    const topic = new SnsTopic(this, 'alarms', { name: `${config.namePrefix}-alarms`, kmsMasterKeyId: 'alias/aws/sns' });
+    // CloudWatch cannot publish to a topic under the AWS-managed alias/aws/sns key (its policy
+    // cannot be changed): the topic gets its own key whose policy lets CloudWatch use it.
+    const alarmKey = new KmsKey(this, 'alarms-key', {
+      description: `${config.namePrefix}: encrypts the alarms topic; CloudWatch may use it to publish`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 7,
+      policy: policyDocument([
+        // The account keeps full control of its key (AWS's default key policy): without it the key becomes unmanageable.
+        { sid: 'AccountAdministersKey', principal: { AWS: `arn:aws:iam::${account.accountId}:root` }, actions: ['kms:*'], resources: ['*'] },
+        {
+          sid: 'CloudWatchPublishesAlarms',
+          principal: { Service: 'cloudwatch.amazonaws.com' },
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          condition: { StringEquals: { 'aws:SourceAccount': account.accountId } },
+        },
+      ]),
+    });
+    new KmsAlias(this, 'alarms-key-alias', { name: `alias/${config.namePrefix}-alarms`, targetKeyId: alarmKey.keyId });
+    const topic = new SnsTopic(this, 'alarms', { name: `${config.namePrefix}-alarms`, kmsMasterKeyId: alarmKey.arn });
     if (config.alarmEmail) new SnsTopicSubscription(this, 'alarm-email', { topicArn: topic.arn, protocol: 'email', endpoint: config.alarmEmail });
     const alarm = (id: string, props: { description: string; namespace: string; metricName: string; dimensions: Record<string, string>; statistic: string; threshold: number; comparisonOperator: string }) =>
       new CloudwatchMetricAlarm(this, id, {
@@ -315,6 +315,7 @@ export class LakeStack extends TerraformStack {
       ingest_function: ingest.function.functionName,
       transform_function: transform.function.functionName,
       alarm_topic: topic.arn,
+      alarm_key: alarmKey.arn,
     };
     for (const [name, value] of Object.entries(outputs)) new TerraformOutput(this, name, { value });
   }

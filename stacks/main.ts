@@ -1,9 +1,9 @@
 /**
- * The cdktf app: `make synth` (or `npx tsx stacks/main.ts`) writes Terraform JSON into
+ * The CDK Terrain (cdktn) app: `make synth` (or `npx tsx stacks/main.ts`) writes Terraform JSON into
  * `cdktf.out/stacks/<stack>/cdk.tf.json`. That JSON is the contract: `terraform` or `tofu`
- * applies it directly, with no cdktf CLI (see docs/deploy.md).
+ * applies it directly, with no cdktn CLI (see docs/deploy.md).
  */
-import { App } from 'cdktf';
+import { App } from 'cdktn';
 import { readStackConfig } from './config';
 import { LakeStack } from './lake-stack';
 import { ModelStack } from './model-stack';

@@ -4,12 +4,13 @@
  * SSM Parameter Store. Training runs on Athena (`brewlake train --engine athena`) and
  * publishes into the bucket; the Lambda notices a promotion by itself.
  */
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { DataAwsCallerIdentity } from '@cdktn/provider-aws/lib/data-aws-caller-identity';
+import { LambdaFunctionUrl } from '@cdktn/provider-aws/lib/lambda-function-url';
+import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
+import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
+import { TerraformOutput, TerraformStack } from 'cdktn';
 import type { Construct } from 'constructs';
+import { addAwsProvider } from './aws-provider';
 import type { StackConfig } from './config';
 import { BundledFunction } from './constructs/bundled-function';
 import { SecureBucket } from './constructs/secure-bucket';
@@ -23,7 +24,7 @@ export const docsAssetsPrefix = 'docs/swagger-ui-dist/';
 export class ModelStack extends TerraformStack {
   constructor(scope: Construct, id: string, config: StackConfig) {
     super(scope, id);
-    new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: { project: 'brewlake', stack: id } }] });
+    addAwsProvider(this, config.region);
     const account = new DataAwsCallerIdentity(this, 'account');
     // The prediction log's stream lives in the lake stack, under its conventional name.
     const names = lakeNames(config.namePrefix);
@@ -69,6 +70,22 @@ export class ModelStack extends TerraformStack {
     });
     // Open like the API it serves: /predict needs no token by default, admin routes check theirs.
     const url = new LambdaFunctionUrl(this, 'url', { functionName: serve.function.functionName, authorizationType: 'NONE' });
+    // Since October 2025 a public function URL needs both grants: InvokeFunctionUrl for the URL,
+    // and InvokeFunction limited to calls that come through it (provider >= 6.29); with one, it answers 403.
+    new LambdaPermission(this, 'url-public', {
+      statementId: 'FunctionUrlPublicAccess',
+      action: 'lambda:InvokeFunctionUrl',
+      functionName: serve.function.functionName,
+      principal: '*',
+      functionUrlAuthType: 'NONE',
+    });
+    new LambdaPermission(this, 'url-invoke', {
+      statementId: 'FunctionUrlInvokeFunction',
+      action: 'lambda:InvokeFunction',
+      functionName: serve.function.functionName,
+      principal: '*',
+      invokedViaFunctionUrl: true,
+    });
 
     new TerraformOutput(this, 'endpoint', { value: url.functionUrl });
     new TerraformOutput(this, 'models_bucket', { value: models.bucket });

@@ -173,6 +173,48 @@ describe('the wiring', () => {
   });
 });
 
+describe('a public function URL that answers', () => {
+  it('grants the pair AWS requires: InvokeFunctionUrl for an unauthenticated URL, and InvokeFunction only via the URL', () => {
+    const [[urlName, url]] = all(stacks.model, 'aws_lambda_function_url') as [[string, any]];
+    expect(url.authorization_type).toBe('NONE');
+    const grants = all(stacks.model, 'aws_lambda_permission').map(([, p]) => p).filter((p) => p.function_name === url.function_name);
+    expect(grants, urlName).toHaveLength(2);
+    expect(grants).toContainEqual(expect.objectContaining({ action: 'lambda:InvokeFunctionUrl', principal: '*', function_url_auth_type: 'NONE' }));
+    expect(grants).toContainEqual(expect.objectContaining({ action: 'lambda:InvokeFunction', principal: '*', invoked_via_function_url: true }));
+    // The open InvokeFunction grant must never be usable except through the URL.
+    for (const p of grants.filter((g) => g.action === 'lambda:InvokeFunction')) expect(p.invoked_via_function_url).toBe(true);
+  });
+});
+
+describe('alarms that can notify', () => {
+  it('the alarms topic is encrypted with a customer-managed, rotating key whose policy lets CloudWatch publish', () => {
+    const [[topicName, topic]] = all(stacks.lake, 'aws_sns_topic') as [[string, any]];
+    expect(topic.kms_master_key_id, topicName).not.toMatch(/^alias\/aws\//);
+    const keyName = /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(topic.kms_master_key_id)?.[1];
+    expect(keyName, 'the topic names a key of this stack').toBeDefined();
+    const key = stacks.lake.resource.aws_kms_key![keyName!]!;
+    expect(key.enable_key_rotation).toBe(true);
+    const statements = JSON.parse(key.policy).Statement as { Effect: string; Principal?: { Service?: string }; Action: string[] }[];
+    const cloudwatch = statements.filter((s) => s.Effect === 'Allow' && s.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(cloudwatch.flatMap((s) => s.Action)).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']));
+    // Every alarm notifies that topic.
+    for (const [name, alarm] of all(stacks.lake, 'aws_cloudwatch_metric_alarm')) expect(alarm.alarm_actions, name).toEqual([ref('aws_sns_topic', topicName, 'arn')]);
+  });
+});
+
+describe('no crawler, no glue:*', () => {
+  it('partition projection makes a crawler useless: none is defined, and no policy anywhere grants glue:* or attaches a managed policy', () => {
+    for (const s of both) {
+      expect(Object.keys(s.resource.aws_glue_crawler ?? {})).toEqual([]);
+      expect(Object.keys(s.resource.aws_iam_role_policy_attachment ?? {})).toEqual([]);
+      const json = JSON.stringify(s);
+      expect(json).not.toMatch(/glue:\*/);
+      expect(json).not.toMatch(/AWSGlueServiceRole/);
+    }
+    for (const [name, t] of all(stacks.lake, 'aws_glue_catalog_table')) if (t.table_type !== 'VIRTUAL_VIEW') expect(t.parameters['projection.enabled'], name).toBe('true');
+  });
+});
+
 describe('configuration', () => {
   it.each([
     [{ BREWLAKE_SCHEDULE: 'every 5 minutes' }, /BREWLAKE_SCHEDULE: expected rate/],

@@ -3,11 +3,11 @@
  * Terraform asset, Node.js 22, its own role (allowed to write only its own log group, plus
  * what the caller grants), and its log group with a retention.
  */
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { AssetType, TerraformAsset } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktn/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktn/provider-aws/lib/lambda-function';
+import { AssetType, TerraformAsset } from 'cdktn';
 import { Construct } from 'constructs';
 import { bundleLambda, type LambdaName } from '../lambda-bundle';
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from './policy';

@@ -4,8 +4,8 @@ export interface PolicyStatement {
   readonly actions: readonly string[];
   readonly resources: readonly string[];
   readonly effect?: 'Allow' | 'Deny';
-  /** Resource policies only (a bucket policy names who it is about). */
-  readonly principal?: '*';
+  /** Resource policies only (a bucket or key policy names who it is about). */
+  readonly principal?: '*' | { readonly Service: string } | { readonly AWS: string };
   readonly condition?: Record<string, Record<string, string | string[]>>;
 }
 
