@@ -67,7 +67,7 @@ export class LakeStack extends TerraformStack {
     const results = new SecureBucket(this, 'athena-results', {
       bucketPrefix: `${config.namePrefix}-athena-results-`,
       versioned: false,
-      lifecycleRules: [{ id: 'expire-results', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: 30 }] }],
+      lifecycleRules: [{ id: 'expire-results', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: 30 }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] }],
     }).bucket;
 
     // ---- the stream

@@ -56,6 +56,8 @@ describe('the security baseline, for every resource of its kind', () => {
         expect(on('aws_s3_bucket_ownership_controls')[0]?.rule.object_ownership, name).toBe('BucketOwnerEnforced');
         expect(on('aws_s3_bucket_versioning'), name).toHaveLength(1);
         expect(on('aws_s3_bucket_lifecycle_configuration')[0]?.rule.length, name).toBeGreaterThan(0);
+        // checkov CKV_AWS_300: parts of a failed multipart upload are billed until a rule aborts them.
+        expect(on('aws_s3_bucket_lifecycle_configuration')[0]?.rule.some((r: { abort_incomplete_multipart_upload?: unknown[] }) => (r.abort_incomplete_multipart_upload ?? []).length > 0), name).toBe(true);
       }
     }
     expect(buckets).toBe(3); // lake, athena results, models
