@@ -8,9 +8,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import providerPin from '../stacks/aws-provider.json' with { type: 'json' };
+import { awsProviderPin as pinnedProvider } from '../stacks/aws-provider';
 
-export const pinnedProvider: { readonly source: string; readonly version: string } = providerPin;
+export { pinnedProvider };
 
 export const cacheDir = (env: NodeJS.ProcessEnv = process.env) => env.BREWLAKE_CACHE || join(homedir(), '.cache', 'brewlake');
 
