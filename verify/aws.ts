@@ -20,7 +20,7 @@ import { describeOrigin, pinnedProvider, providerMirror, terraformCliConfig } fr
 import { checkIngest, checkPromoteAndRollback, checkServeLambda, checkTrainOnAthena, sdkEnvironment, type AwsUnderTest, type CheckResult } from './sdk-checks';
 import { createStandIns } from './sdk-stand-ins';
 import { formatSummary, type SummaryRow } from './summary';
-import { prepareStack, stackDown, stackUp, stateResources, terraformEnv, type StackRun, type StackUpResult, type Terraform } from './terraform-stack';
+import { prepareStack, stackDown, stackUp, stateResources, terraformEnv, type GapHit, type StackRun, type StackUpResult, type Terraform } from './terraform-stack';
 
 const started = performance.now();
 const say = (line: string) => process.stderr.write(`verify_aws [${Math.round((performance.now() - started) / 1000)} s] ${line}\n`);
@@ -70,7 +70,8 @@ say(`moto on ${moto.endpoint}`);
 Object.assign(process.env, sdkEnvironment(moto.endpoint, config.region));
 const workRoot = mkdtempSync(join(tmpdir(), 'brewlake-verify-aws-'));
 const sdkResults: CheckResult[] = [];
-let gapsSeen: { address: string; reason: string }[] = [];
+const gapsSeen: { address: string; reason: string }[] = [];
+const gapReason = (hit: GapHit) => `${hit.gap.api}${hit.attribute ? ` (${hit.attribute} not read back)` : hit.gap.kind === 'delete' ? ' (not deletable: removed from state before destroy)' : ''}`;
 
 /** The serving Lambda in a synthesized stack: the one whose environment names the models bucket. */
 function serveLambda(stackDir: string): { filename: string; name: string } {
@@ -105,7 +106,9 @@ const stackRow = (stack: StackRun, up: StackUpResult | undefined) => {
       : `${up.applied} of ${stack.addresses.length} resources applied${excluded ? `, ${excluded} left out for moto gaps (below)` : ''} (${up.seconds.toFixed(0)} s)`,
   );
   if (applyFailed) return row('NOT RUN', `${stack.stack} second plan empty`, `${up.failed!.step} failed first`);
-  row(up.secondPlanEmpty ? 'pass' : 'FAIL', `${stack.stack} second plan empty`, up.secondPlanEmpty ? 'yes: no drift' : `no: ${up.failed?.reason ?? 'changes planned'}`);
+  gapsSeen.push(...up.readBackGaps.map((hit) => ({ address: hit.address, reason: gapReason(hit) })));
+  const readBack = up.readBackGaps.length > 0 ? ` but ${up.readBackGaps.length} attribute(s) moto does not read back (moto gaps)` : '';
+  row(up.secondPlanEmpty ? 'pass' : 'FAIL', `${stack.stack} second plan empty`, up.secondPlanEmpty ? `yes: no drift${readBack}` : `no: ${up.failed?.reason ?? 'changes planned'}`);
 };
 
 try {
@@ -121,7 +124,7 @@ try {
     const prepare = (stack: string) => prepareStack({ stack, sourceDir: join(stacksDir, stack), workRoot, endpoint: moto.endpoint, gaps: motoGaps });
     const lake = prepare(stackIds.lake);
     const model = prepare(stackIds.model);
-    gapsSeen = [...lake.excluded, ...model.excluded].map((e) => ({ address: e.address, reason: e.reason }));
+    gapsSeen.push(...[...lake.excluded, ...model.excluded].map((e) => ({ address: e.address, reason: e.reason })));
     say(`terraform logs in ${workRoot}`);
     say(`${lake.stack}: init, validate, plan, apply, second plan ...`);
     const lakeUp = await stackUp(tf, lake);
@@ -168,6 +171,7 @@ try {
       }
       say(`${stack.stack}: destroy ...`);
       const down = await stackDown(tf, stack);
+      gapsSeen.push(...down.deleteGaps.map((hit) => ({ address: hit.address, reason: gapReason(hit) })));
       row(down.destroyClean ? 'pass' : 'FAIL', `${stack.stack} destroy clean`, down.destroyClean ? `yes: state empty (${down.seconds.toFixed(0)} s)` : `no: ${down.reason}`);
     }
   }
@@ -178,7 +182,10 @@ try {
 }
 
 for (const r of sdkResults) row(r.pass ? 'pass' : 'FAIL', `SDK ${r.name}`, r.detail);
-row('info', 'moto gaps', notRunReason ? 'unknown: the provider did not run' : gapsSeen.length === 0 ? 'none: every resource was applied' : `${gapsSeen.length} resource(s) left out: ${gapsSeen.map((g) => `${g.address} (${g.reason})`).join('; ')}`);
+const byReason = new Map<string, string[]>();
+for (const g of gapsSeen) byReason.set(g.reason, [...(byReason.get(g.reason) ?? []), g.address]);
+const gapLines = [...byReason].map(([reason, addresses]) => `${reason}: ${addresses.length === 1 ? addresses[0] : `${addresses.length}× ${[...new Set(addresses.map((a) => a.split('.')[0]))].join(', ')}`}`);
+row('info', 'moto gaps', notRunReason ? 'unknown: the provider did not run' : gapsSeen.length === 0 ? 'none' : `${gapsSeen.length} (verify/moto-gaps.ts): ${gapLines.join('; ')}`);
 row('info', 'time', `${Math.round((performance.now() - started) / 1000)} s`);
 
 // Keep the terraform logs of a failed run; a passing one leaves nothing behind.

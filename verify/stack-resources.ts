@@ -35,7 +35,7 @@ export interface Exclusion {
   readonly direct: boolean;
 }
 
-/** Resources a gap rules out: its resource type's instances, then (transitively) everything referring to them. */
+/** Resources a `create` gap rules out: its resource type's instances, then (transitively) everything referring to them. */
 export function exclusionsFor(stack: StackJson, gaps: readonly MotoGap[]): Exclusion[] {
   const addresses = resourceAddresses(stack);
   const known = new Set(addresses);
@@ -45,7 +45,7 @@ export function exclusionsFor(stack: StackJson, gaps: readonly MotoGap[]): Exclu
   }
   const excluded = new Map<string, Exclusion>();
   for (const address of addresses) {
-    const gap = gaps.find((g) => address.startsWith(`${g.resourceType}.`));
+    const gap = gaps.find((g) => g.kind === 'create' && address.startsWith(`${g.resourceType}.`));
     if (gap) excluded.set(address, { address, reason: `moto lacks ${gap.api}: ${gap.symptom}`, gap, direct: true });
   }
   for (let changed = true; changed; ) {

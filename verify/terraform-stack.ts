@@ -6,9 +6,10 @@
  * override files) sets a local backend in that folder, moto's endpoints and fake credentials.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MotoGap } from './moto-gaps';
+import { isDeepStrictEqual } from 'node:util';
 import { exclusionsFor, resourceAddresses, type Exclusion, type StackJson } from './stack-resources';
 
 /** The services our stacks use: every one is sent to moto (AWS_ENDPOINT_URL covers any other). */
@@ -25,6 +26,8 @@ export function overrideJson(options: { statePath: string; endpoint: string }): 
         skip_metadata_api_check: true,
         skip_region_validation: true,
         s3_use_path_style: true,
+        // An API moto lacks fails after a few tries instead of being retried for many minutes.
+        max_retries: 2,
         endpoints: [Object.fromEntries(providerEndpointServices.map((s) => [s, options.endpoint]))],
       },
     },
@@ -67,6 +70,51 @@ export interface StackRun {
   readonly excluded: readonly Exclusion[];
   /** Passed to every plan/apply/destroy: empty when nothing is excluded. */
   readonly targets: readonly string[];
+  readonly gaps: readonly MotoGap[];
+}
+
+export interface GapHit {
+  readonly address: string;
+  readonly gap: MotoGap;
+  /** The attribute, for a read-back gap. */
+  readonly attribute?: string;
+}
+
+interface PlanJson {
+  readonly resource_changes?: { address: string; type: string; change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null } }[];
+}
+
+export interface PlannedChange {
+  readonly address: string;
+  readonly type: string;
+  readonly actions: readonly string[];
+  /** Top-level attributes whose planned value differs from the state's. */
+  readonly attributes: readonly string[];
+}
+
+/** The changes of a plan (`terraform show -json`), without no-ops and reads. */
+export function plannedChanges(plan: PlanJson): PlannedChange[] {
+  return (plan.resource_changes ?? [])
+    .filter((c) => !(c.change.actions.length === 1 && ['no-op', 'read'].includes(c.change.actions[0]!)))
+    .map((c) => {
+      const before = c.change.before ?? {};
+      const after = c.change.after ?? {};
+      const attributes = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => after[k] !== undefined && !isDeepStrictEqual(before[k], after[k])).sort();
+      return { address: c.address, type: c.type, actions: c.change.actions, attributes };
+    });
+}
+
+/** A change is a moto gap only when it is an update and every attribute it touches is a read-back gap of its type. */
+export function classifyChanges(changes: readonly PlannedChange[], gaps: readonly MotoGap[]): { drift: string[]; readBackGaps: GapHit[] } {
+  const drift: string[] = [];
+  const readBackGaps: GapHit[] = [];
+  for (const change of changes) {
+    const gapOf = (attribute: string) => gaps.find((g) => g.kind === 'read-back' && g.resourceType === change.type && g.attribute === attribute);
+    const explained = change.actions.join() === 'update' && change.attributes.length > 0 && change.attributes.every((a) => gapOf(a) !== undefined);
+    if (explained) for (const attribute of change.attributes) readBackGaps.push({ address: change.address, gap: gapOf(attribute)!, attribute });
+    else drift.push(`${change.address}: ${change.attributes.join(', ') || 'replace'} (${change.actions.join('/')})`);
+  }
+  return { drift, readBackGaps };
 }
 
 export interface StackUpResult {
@@ -76,8 +124,10 @@ export interface StackUpResult {
   readonly planned: number;
   /** undefined: not reached. */
   readonly secondPlanEmpty: boolean | undefined;
-  /** Resources the second plan would change, with the action. */
+  /** What the second plan would change that no moto gap explains: `address: attribute (action)`. */
   readonly drift: readonly string[];
+  /** What it would change that a `read-back` gap explains. */
+  readonly readBackGaps: readonly GapHit[];
   readonly outputs: Record<string, string>;
   readonly seconds: number;
 }
@@ -90,20 +140,26 @@ export interface Terraform {
 
 export function run(tf: Terraform, dir: string, args: readonly string[], logName: string, timeoutMs = 20 * 60_000): Promise<CommandResult> {
   const started = performance.now();
+  // Written as it comes, so a slow step can be watched (tail -f) while it runs.
+  const log = createWriteStream(join(tf.logDir, `${logName}.log`));
+  log.write(`$ terraform ${args.join(' ')}\n`);
   return new Promise((resolve) => {
     const child = spawn(tf.binary, [`-chdir=${dir}`, ...args], { env: tf.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr.on('data', (c: Buffer) => chunks.push(c));
+    const take = (c: Buffer) => {
+      chunks.push(c);
+      log.write(c);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
     const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
     const finish = (code: number) => {
       clearTimeout(timer);
-      const output = Buffer.concat(chunks).toString('utf8');
-      writeFileSync(join(tf.logDir, `${logName}.log`), `$ terraform ${args.join(' ')}\n${output}`);
-      resolve({ code, output, seconds: (performance.now() - started) / 1000 });
+      log.end();
+      resolve({ code, output: Buffer.concat(chunks).toString('utf8'), seconds: (performance.now() - started) / 1000 });
     };
     child.once('error', (error) => {
-      chunks.push(Buffer.from(String(error)));
+      take(Buffer.from(String(error)));
       finish(127);
     });
     child.once('close', (code, signal) => finish(code ?? (signal ? 128 : 1)));
@@ -119,7 +175,7 @@ export function prepareStack(options: { stack: string; sourceDir: string; workRo
   const addresses = resourceAddresses(json);
   const excluded = exclusionsFor(json, options.gaps);
   const out = new Set(excluded.map((e) => e.address));
-  return { stack: options.stack, dir, addresses, excluded, targets: out.size === 0 ? [] : addresses.filter((a) => !out.has(a)) };
+  return { stack: options.stack, dir, addresses, excluded, targets: out.size === 0 ? [] : addresses.filter((a) => !out.has(a)), gaps: options.gaps };
 }
 
 const firstError = (r: CommandResult) => {
@@ -129,10 +185,12 @@ const firstError = (r: CommandResult) => {
 };
 
 /** Managed resources in the state (data sources left out). */
-async function stateCount(tf: Terraform, run_: StackRun, logName: string): Promise<{ count: number; ok: boolean; output: string }> {
-  const r = await run(tf, run_.dir, ['state', 'list'], logName);
-  const lines = r.output.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('data.') && /^[a-z]/.test(l) && !l.includes(' '));
-  return { count: lines.length, ok: r.code === 0, output: r.output };
+async function stateAddresses(tf: Terraform, stack: StackRun, logName: string): Promise<string[]> {
+  const r = await run(tf, stack.dir, ['state', 'list'], logName);
+  // Nothing applied yet (init or validate failed): no state, so nothing in it.
+  if (r.code !== 0 && r.output.includes('No state file was found')) return [];
+  if (r.code !== 0) throw new Error(`terraform state list failed in ${stack.dir}: ${r.output.trim().slice(0, 300)}`);
+  return r.output.split('\n').map((l) => l.trim()).filter((l) => /^[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+/.test(l) && !l.startsWith('data.'));
 }
 
 export async function stackUp(tf: Terraform, stack: StackRun): Promise<StackUpResult> {
@@ -144,6 +202,7 @@ export async function stackUp(tf: Terraform, stack: StackRun): Promise<StackUpRe
     planned: 0,
     secondPlanEmpty: undefined,
     drift: [],
+    readBackGaps: [],
     outputs: {},
     ...rest,
     seconds: (performance.now() - started) / 1000,
@@ -158,26 +217,27 @@ export async function stackUp(tf: Terraform, stack: StackRun): Promise<StackUpRe
   if (plan.code !== 0) return result({ step: 'plan', reason: firstError(plan) });
   const planned = Number(/Plan: (\d+) to add/.exec(plan.output)?.[1] ?? 0);
   const apply = await run(tf, stack.dir, ['apply', '-input=false', '-no-color', 'first.tfplan'], name('4-apply'));
-  const state = await stateCount(tf, stack, name('4-state'));
-  if (apply.code !== 0) return result({ step: 'apply', reason: firstError(apply) }, { planned, applied: state.count });
+  const applied = (await stateAddresses(tf, stack, name('4-state'))).length;
+  if (apply.code !== 0) return result({ step: 'apply', reason: firstError(apply) }, { planned, applied });
   const second = await run(tf, stack.dir, ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-out=second.tfplan', ...targets], name('5-second-plan'));
-  if (second.code === 1) return result({ step: 'second plan', reason: firstError(second) }, { planned, applied: state.count });
-  let drift: string[] = [];
+  if (second.code === 1) return result({ step: 'second plan', reason: firstError(second) }, { planned, applied });
+  let changes: PlannedChange[] = [];
   if (second.code === 2) {
     const shown = await run(tf, stack.dir, ['show', '-json', 'second.tfplan'], name('5-second-plan-json'));
-    const changes = (JSON.parse(shown.output.slice(shown.output.indexOf('{'))) as { resource_changes?: { address: string; change: { actions: string[] } }[] }).resource_changes ?? [];
-    drift = changes.filter((c) => !(c.change.actions.length === 1 && ['no-op', 'read'].includes(c.change.actions[0]!))).map((c) => `${c.address} (${c.change.actions.join('/')})`);
+    changes = plannedChanges(JSON.parse(shown.output.slice(shown.output.indexOf('{'))) as PlanJson);
   }
+  const { drift, readBackGaps } = classifyChanges(changes, stack.gaps);
   const outputs = await run(tf, stack.dir, ['output', '-json', '-no-color'], name('6-outputs'));
   const values: Record<string, string> = {};
   if (outputs.code === 0) {
     for (const [key, v] of Object.entries(JSON.parse(outputs.output) as Record<string, { value: unknown }>)) values[key] = String(v.value);
   }
-  return result(second.code === 2 ? { step: 'second plan', reason: `not empty: ${drift.join(', ') || 'see its log'}` } : undefined, {
+  return result(drift.length > 0 ? { step: 'second plan', reason: `not empty: ${drift.join(', ')}` } : undefined, {
     planned,
-    applied: state.count,
-    secondPlanEmpty: second.code === 0,
+    applied,
+    secondPlanEmpty: drift.length === 0,
     drift,
+    readBackGaps,
     outputs: values,
   });
 }
@@ -185,20 +245,33 @@ export async function stackUp(tf: Terraform, stack: StackRun): Promise<StackUpRe
 export interface StackDownResult {
   readonly destroyClean: boolean;
   readonly reason: string | undefined;
+  /** Resources moto cannot delete, taken out of the state before destroy. */
+  readonly deleteGaps: readonly GapHit[];
   readonly seconds: number;
 }
 
-/** Destroys what the stack applied; clean means Terraform succeeded and no managed resource is left in its state. */
+/**
+ * Destroys what the stack applied; clean means Terraform succeeded and no managed resource
+ * is left in its state. Resources of a `delete` gap are taken out of the state first.
+ */
 export async function stackDown(tf: Terraform, stack: StackRun): Promise<StackDownResult> {
   const started = performance.now();
   const targets = stack.targets.map((t) => `-target=${t}`);
-  const destroy = await run(tf, stack.dir, ['destroy', '-input=false', '-no-color', '-auto-approve', ...targets], `${stack.stack}-7-destroy`);
-  const left = await stateCount(tf, stack, `${stack.stack}-8-state-after-destroy`);
-  const seconds = (performance.now() - started) / 1000;
-  if (destroy.code !== 0) return { destroyClean: false, reason: firstError(destroy), seconds };
-  if (!left.ok) return { destroyClean: false, reason: `state list failed: ${left.output.trim().slice(0, 200)}`, seconds };
-  if (left.count > 0) return { destroyClean: false, reason: `${left.count} resource(s) still in state`, seconds };
-  return { destroyClean: true, reason: undefined, seconds };
+  const inState = await stateAddresses(tf, stack, `${stack.stack}-7-state-before-destroy`);
+  const deleteGaps = inState.flatMap((address) => {
+    const gap = stack.gaps.find((g) => g.kind === 'delete' && address.startsWith(`${g.resourceType}.`));
+    return gap ? [{ address, gap }] : [];
+  });
+  const seconds = () => (performance.now() - started) / 1000;
+  if (deleteGaps.length > 0) {
+    const removed = await run(tf, stack.dir, ['state', 'rm', '-no-color', ...deleteGaps.map((g) => g.address)], `${stack.stack}-7-state-rm`);
+    if (removed.code !== 0) return { destroyClean: false, reason: `state rm failed: ${firstError(removed)}`, deleteGaps, seconds: seconds() };
+  }
+  const destroy = await run(tf, stack.dir, ['destroy', '-input=false', '-no-color', '-auto-approve', ...targets], `${stack.stack}-8-destroy`);
+  const left = await stateAddresses(tf, stack, `${stack.stack}-9-state-after-destroy`);
+  if (destroy.code !== 0) return { destroyClean: false, reason: firstError(destroy), deleteGaps, seconds: seconds() };
+  if (left.length > 0) return { destroyClean: false, reason: `${left.length} resource(s) still in state: ${left.slice(0, 5).join(', ')}`, deleteGaps, seconds: seconds() };
+  return { destroyClean: true, reason: undefined, deleteGaps, seconds: seconds() };
 }
 
 export function terraformEnv(options: { cliConfigFile: string; endpoint: string; region: string }): NodeJS.ProcessEnv {
