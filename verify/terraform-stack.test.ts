@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { overrideJson, providerEndpointServices, terraformErrors } from './terraform-stack';
+import { motoGaps } from './moto-gaps';
+import { classifyChanges, overrideJson, plannedChanges, providerEndpointServices, terraformErrors } from './terraform-stack';
 
 const applyOutput = `aws_s3_bucket.lake: Creating...
 ╷
@@ -35,5 +36,30 @@ describe('terraform against moto', () => {
     expect(Object.keys(json.provider.aws.endpoints[0]!).sort()).toEqual([...providerEndpointServices].sort());
     expect(new Set(Object.values(json.provider.aws.endpoints[0]!))).toEqual(new Set(['http://127.0.0.1:4000']));
     expect(json.provider.aws.skip_credentials_validation && json.provider.aws.s3_use_path_style).toBe(true);
+  });
+});
+
+describe('the second plan', () => {
+  const change = (address: string, actions: string[], before: object, after: object) => ({ address, type: address.split('.')[0]!, change: { actions, before, after } });
+  const plan = {
+    resource_changes: [
+      change('aws_s3_bucket.lake', ['no-op'], { bucket: 'b' }, { bucket: 'b' }),
+      change('aws_kinesis_stream.stream', ['update'], { name: 's', tags_all: {} }, { name: 's', tags_all: { project: 'brewlake' } }),
+      change('aws_lambda_function.serve', ['update'], { logging_config: [], timeout: 30 }, { logging_config: [{ log_format: 'JSON' }], timeout: 60 }),
+      change('aws_kinesis_firehose_delivery_stream.cleaned', ['update'], { extended_s3_configuration: [{ a: 1 }] }, { extended_s3_configuration: [{ a: 2 }] }),
+      change('aws_lambda_function.ingest', ['delete', 'create'], { logging_config: [] }, { logging_config: [{ log_format: 'JSON' }] }),
+    ],
+  };
+
+  it("is drift unless every attribute a resource would change is a read-back gap of its type, and it is an in-place update", () => {
+    const changes = plannedChanges(plan);
+    expect(changes.map((c) => c.address)).not.toContain('aws_s3_bucket.lake');
+    const { drift, readBackGaps } = classifyChanges(changes, motoGaps);
+    expect(readBackGaps.map((g) => `${g.address} ${g.attribute}`)).toEqual(['aws_kinesis_stream.stream tags_all']);
+    expect(drift).toEqual([
+      'aws_lambda_function.serve: logging_config, timeout (update)',
+      'aws_kinesis_firehose_delivery_stream.cleaned: extended_s3_configuration (update)',
+      'aws_lambda_function.ingest: logging_config (delete/create)',
+    ]);
   });
 });
