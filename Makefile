@@ -64,38 +64,28 @@ serve: install ## the IBU API on 127.0.0.1 (default port 8000; PORT=P), training
 	$(BREWLAKE) serve --lake $(LAKE) $(if $(PORT),--port $(PORT))
 
 # ---- AWS (CDK Terrain → Terraform JSON in cdktf.out/, applied with terraform or tofu) ----
-LAKE_STACK := brewlake-lake
-MODEL_STACK := brewlake-model
-TF_OUT = $(shell stacks/deploy.sh output $(1) $(2))
+# stacks/deploy.sh does the work: it checks the prerequisites once, synthesizes, applies, and
+# reads Terraform outputs at run time, after the apply that creates them (never at make's parse time).
 
 .PHONY: synth
 synth: install ## write Terraform JSON for every stack into cdktf.out/ (offline, no AWS needed)
 	npx tsx stacks/main.ts
 
 .PHONY: deploy_infra
-deploy_infra: install ## stand the lake up in AWS (checks terraform/tofu and credentials first)
-	stacks/deploy.sh check
-	$(MAKE) synth
-	stacks/deploy.sh apply $(LAKE_STACK)
+deploy_infra: install ## stand the lake up in AWS (checks terraform/tofu, the aws CLI and credentials first)
+	stacks/deploy.sh infra
 
 .PHONY: deploy_model
-deploy_model: install ## train on Athena, publish to the models bucket, deploy the serving Lambda
-	stacks/deploy.sh check
-	$(MAKE) synth
-	stacks/deploy.sh apply $(MODEL_STACK)
-	$(BREWLAKE) train --engine athena \
-	  --workgroup "$(call TF_OUT,$(LAKE_STACK),athena_workgroup)" \
-	  --database "$(call TF_OUT,$(LAKE_STACK),glue_database)" \
-	  --registry "$(call TF_OUT,$(MODEL_STACK),registry)"
-	aws s3 sync --only-show-errors node_modules/swagger-ui-dist "$(call TF_OUT,$(MODEL_STACK),docs_assets)"
-	@echo "endpoint: $(call TF_OUT,$(MODEL_STACK),endpoint)"
+deploy_model: install ## apply the model stack, create the admin token if absent, train on Athena, publish, print the endpoint
+	stacks/deploy.sh model
 
 .PHONY: destroy
-destroy: install ## tear both stacks down (the model first)
-	stacks/deploy.sh check
-	$(MAKE) synth
-	stacks/deploy.sh destroy $(MODEL_STACK)
-	stacks/deploy.sh destroy $(LAKE_STACK)
+destroy: install ## tear both stacks down, the model first (buckets holding objects: BREWLAKE_FORCE_DESTROY=1)
+	stacks/deploy.sh destroy
+
+.PHONY: state_bucket
+state_bucket: install ## create the versioned, encrypted, non-public S3 bucket for shared state (BREWLAKE_STATE_BUCKET=name)
+	stacks/deploy.sh state-bucket
 
 # ---- the AWS half, verified offline (docs/deploy.md, "Verified how") ----
 .PHONY: provider

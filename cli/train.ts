@@ -41,6 +41,16 @@ export function printTrainingTable(result: TrainingRunResult, reference: readonl
   return [...lines, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/**
+ * Where the registry is. An empty `--registry` (a deploy script's unset variable) is refused:
+ * falling back to a folder would put the model in `./versions/` of whatever the current folder is.
+ */
+export function registryLocation(flags: Pick<TrainFlags, 'registry' | 'lake'>): string {
+  if (flags.registry === undefined) return localRegistryDir(flags.lake);
+  if (flags.registry.trim() === '') throw new Error('--registry is empty: give a folder or s3://bucket/prefix/, or leave the option out for <lake>/_models');
+  return flags.registry;
+}
+
 export const trainCommand = new Command('train')
   .description('train the IBU model on the lake, score it on fixed folds, register it, promote it unless worse')
   .addOption(lakeOption())
@@ -55,9 +65,10 @@ trainCommand.action(async (flags: TrainFlags) => {
   const foldsPath = flags.folds ?? (existsSync(sharedFoldsPath) ? sharedFoldsPath : undefined);
   const plan = foldsPath ? readFoldsFile(foldsPath) : undefined;
   const reference = foldsPath ? readReferenceResults(join(dirname(foldsPath), 'README.md')) : [];
+  const location = registryLocation(flags);
   const engine = await openQueryEngine(engineConfigFromFlags(flags));
   try {
-    const registry = openRegistry(flags.registry ?? localRegistryDir(flags.lake));
+    const registry = openRegistry(location, flags.region ? { region: flags.region } : {});
     const sets: FeatureSet[] = flags.features === 'all' ? [...featureSets] : [flags.features];
     let lastFold = '';
     const result = await runTraining({

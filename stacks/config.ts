@@ -21,12 +21,29 @@ export interface StackConfig {
   readonly processorBuffer: { readonly sizeMb: number; readonly intervalSeconds: number };
   /** `json` (JSON lines, as locally) or `parquet` (converted by Firehose through the Glue table). */
   readonly cleanedFormat: 'json' | 'parquet';
-  /** Athena stops a query that would scan more than this. */
+  /** Athena stops a query that would scan more than this many bytes (a whole number, at least Athena's 10 MB minimum). */
   readonly athenaBytesScannedCutoff: number;
   /** Alarms are e-mailed here when set. */
   readonly alarmEmail: string | undefined;
   readonly logRetentionDays: number;
+  /** Reserved concurrency of the public serving Lambda: its ceiling, so a flood cannot run up the bill or starve the account; `undefined` = unreserved. */
+  readonly serveReservedConcurrency: number | undefined;
+  /** `/predict` is public unless this is set: then it needs the admin token, like /retrain. */
+  readonly requireTokenForPredict: boolean;
+  /** Where Terraform keeps each stack's state. */
+  readonly state: StateBackendConfig;
+  /** Buckets are deleted with every object version in them (an explicit opt-in for `make destroy`). */
+  readonly forceDestroy: boolean;
 }
+
+/**
+ * `local` (the default, for trying things out): `.brewlake/state/<stack>.tfstate` in the
+ * checkout, referenced relatively so the checkout can move. `s3` (a team, CI): one object per
+ * stack under the key prefix, locked with S3's native lock file (Terraform >= 1.10; cdktn requires OpenTofu >= 1.10 for it).
+ */
+export type StateBackendConfig =
+  | { readonly kind: 'local' }
+  | { readonly kind: 's3'; readonly bucket: string; readonly keyPrefix: string; readonly region: string };
 
 export class StackConfigError extends Error {
   override readonly name = 'StackConfigError';
@@ -48,6 +65,12 @@ export const stackConfigEnv = {
   athenaScanLimitGb: 'BREWLAKE_ATHENA_SCAN_LIMIT_GB',
   alarmEmail: 'BREWLAKE_ALARM_EMAIL',
   logRetentionDays: 'BREWLAKE_LOG_RETENTION_DAYS',
+  serveReservedConcurrency: 'BREWLAKE_SERVE_CONCURRENCY',
+  requireTokenForPredict: 'BREWLAKE_REQUIRE_TOKEN_FOR_PREDICT',
+  stateBucket: 'BREWLAKE_STATE_BUCKET',
+  stateKeyPrefix: 'BREWLAKE_STATE_PREFIX',
+  stateRegion: 'BREWLAKE_STATE_REGION',
+  forceDestroy: 'BREWLAKE_FORCE_DESTROY',
 } as const;
 
 // CloudWatch Logs accepts only these retention periods.
@@ -76,9 +99,22 @@ export function readStackConfig(env: Record<string, string | undefined> = proces
   const alarmEmail = env[stackConfigEnv.alarmEmail]?.trim() || undefined;
   if (alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw new StackConfigError(stackConfigEnv.alarmEmail, `expected an e-mail address, got ${JSON.stringify(alarmEmail)}`);
 
+  const concurrency = env[stackConfigEnv.serveReservedConcurrency]?.trim() || '10';
+  if (concurrency !== 'off' && !/^\d+$/.test(concurrency)) throw new StackConfigError(stackConfigEnv.serveReservedConcurrency, `expected a whole number of concurrent executions from 1 to 1000, or off, got ${JSON.stringify(concurrency)}`);
+  const serveReservedConcurrency = concurrency === 'off' ? undefined : Number(concurrency);
+  // 0 would stop the function answering at all: refused rather than deployed silently dead.
+  if (serveReservedConcurrency !== undefined && (serveReservedConcurrency < 1 || serveReservedConcurrency > 1000)) throw new StackConfigError(stackConfigEnv.serveReservedConcurrency, `expected a whole number of concurrent executions from 1 to 1000, or off, got ${JSON.stringify(concurrency)}`);
+  const requireToken = env[stackConfigEnv.requireTokenForPredict]?.trim().toLowerCase() || 'false';
+  if (requireToken !== 'true' && requireToken !== 'false') throw new StackConfigError(stackConfigEnv.requireTokenForPredict, `expected true or false, got ${JSON.stringify(requireToken)}`);
+  const region = text('region', defaultRegion);
+  if (!awsRegionPattern.test(region)) throw new StackConfigError(stackConfigEnv.region, `expected an AWS region such as eu-west-1, got ${JSON.stringify(region)}`);
+  const state = readStateBackend(env, region);
+  const forceDestroy = env[stackConfigEnv.forceDestroy]?.trim() || '0';
+  if (forceDestroy !== '0' && forceDestroy !== '1') throw new StackConfigError(stackConfigEnv.forceDestroy, `expected 1 (delete buckets with their objects) or 0, got ${JSON.stringify(forceDestroy)}`);
+
   return {
     namePrefix,
-    region: text('region', 'eu-west-1'),
+    region,
     schedule,
     ingestSource,
     ingestMode,
@@ -89,8 +125,34 @@ export function readStackConfig(env: Record<string, string | undefined> = proces
     },
     processorBuffer: { sizeMb: 1, intervalSeconds: 60 },
     cleanedFormat,
-    athenaBytesScannedCutoff: number('athenaScanLimitGb', 10, (n) => n >= 0.01 && n <= 1024, 'GB from 0.01 to 1024') * 1024 ** 3,
+    // Athena takes whole bytes: a fractional GB (0.3) rounds to the nearest byte.
+    athenaBytesScannedCutoff: Math.round(number('athenaScanLimitGb', 10, (n) => n >= 0.01 && n <= 1024, 'GB from 0.01 to 1024') * 1024 ** 3),
     alarmEmail,
     logRetentionDays: number('logRetentionDays', 30, (n) => retentionDays.includes(n), `one of ${retentionDays.join(', ')}`),
+    serveReservedConcurrency,
+    requireTokenForPredict: requireToken === 'true',
+    state,
+    forceDestroy: forceDestroy === '1',
   };
+}
+
+/** The region both stacks deploy to when AWS_REGION is unset; stacks/deploy.sh reads the synthesized one. */
+export const defaultRegion = 'eu-west-1';
+const awsRegionPattern = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+
+function readStateBackend(env: Record<string, string | undefined>, region: string): StateBackendConfig {
+  const bucket = env[stackConfigEnv.stateBucket]?.trim();
+  const prefix = env[stackConfigEnv.stateKeyPrefix]?.trim();
+  const stateRegion = env[stackConfigEnv.stateRegion]?.trim();
+  if (!bucket) {
+    // A prefix or region without a bucket would be silently ignored: say so instead.
+    if (prefix || stateRegion) throw new StackConfigError(stackConfigEnv.stateBucket, `needed when ${prefix ? stackConfigEnv.stateKeyPrefix : stackConfigEnv.stateRegion} is set (the S3 state backend); unset both for the local state in .brewlake/state/`);
+    return { kind: 'local' };
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..')) throw new StackConfigError(stackConfigEnv.stateBucket, `expected an S3 bucket name (3-63 lower-case letters, digits, dots, dashes), got ${JSON.stringify(bucket)}`);
+  const keyPrefix = (prefix ?? 'brewlake').replace(/^\/+|\/+$/g, '');
+  if (!/^[A-Za-z0-9!_.*'()/-]{1,200}$/.test(keyPrefix)) throw new StackConfigError(stackConfigEnv.stateKeyPrefix, `expected an S3 key prefix of letters, digits and !_.*'()/-, got ${JSON.stringify(prefix)}`);
+  const backendRegion = stateRegion || region;
+  if (!awsRegionPattern.test(backendRegion)) throw new StackConfigError(stackConfigEnv.stateRegion, `expected an AWS region such as eu-west-1, got ${JSON.stringify(backendRegion)}`);
+  return { kind: 's3', bucket, keyPrefix, region: backendRegion };
 }

@@ -31,8 +31,9 @@ import { beersView, cleanedBeerTable, lakeTables, predictionLogTable, rawBeerTab
 import { beersViewSql } from '../glue/views';
 import { addAwsProvider } from './aws-provider';
 import type { StackConfig } from './config';
+import { addStateBackend } from './state-backend';
 import { BundledFunction } from './constructs/bundled-function';
-import { assumeRolePolicy, policyDocument, type PolicyStatement } from './constructs/policy';
+import { assumeRolePolicy, policyDocument, regionalRoleName, type PolicyStatement } from './constructs/policy';
 import { SecureBucket } from './constructs/secure-bucket';
 import { athenaViewInput, glueTableInput } from './glue-tables';
 
@@ -64,12 +65,14 @@ export class LakeStack extends TerraformStack {
     super(scope, id);
     const names = lakeNames(config.namePrefix);
     addAwsProvider(this, config.region);
+    addStateBackend(this, config.state);
     const account = new DataAwsCallerIdentity(this, 'account');
 
     // ---- storage: one lake bucket (its keys are the local lake folder's), Athena results
     const lake = new SecureBucket(this, 'lake', {
       bucketPrefix: `${config.namePrefix}-lake-`,
       versioned: true,
+      forceDestroy: config.forceDestroy,
       lifecycleRules: [
         { id: 'raw-to-infrequent-access', status: 'Enabled', filter: [{ prefix: rawBeerTable.prefix }], transition: [{ days: 30, storageClass: 'STANDARD_IA' }, { days: 180, storageClass: 'GLACIER_IR' }] },
         { id: 'expire-errors', status: 'Enabled', filter: [{ prefix: errorsPrefix }], expiration: [{ days: 90 }] },
@@ -79,6 +82,7 @@ export class LakeStack extends TerraformStack {
     const results = new SecureBucket(this, 'athena-results', {
       bucketPrefix: `${config.namePrefix}-athena-results-`,
       versioned: false,
+      forceDestroy: config.forceDestroy,
       lifecycleRules: [{ id: 'expire-results', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: 30 }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] }],
     }).bucket;
 
@@ -94,6 +98,7 @@ export class LakeStack extends TerraformStack {
       environment: { BREWLAKE_SOURCE: config.ingestSource, BREWLAKE_MODE: config.ingestMode, BREWLAKE_STREAM_NAME: stream.name },
       timeoutSeconds: 120,
       memoryMb: 256,
+      region: config.region,
       logRetentionDays: config.logRetentionDays,
       permissions: [{ sid: 'PutBeers', actions: ['kinesis:PutRecord', 'kinesis:PutRecords'], resources: [stream.arn] }],
     });
@@ -114,6 +119,7 @@ export class LakeStack extends TerraformStack {
       description: 'Firehose transformation: raw PunkAPI beers into the cleaned table',
       timeoutSeconds: 60,
       memoryMb: 512,
+      region: config.region,
       logRetentionDays: config.logRetentionDays,
     });
 
@@ -160,7 +166,7 @@ export class LakeStack extends TerraformStack {
           ],
         });
       }
-      const role = new IamRole(this, `firehose-${name}-role`, { name: `${config.namePrefix}-firehose-${name}`, assumeRolePolicy: assumeRolePolicy('firehose.amazonaws.com') });
+      const role = new IamRole(this, `firehose-${name}-role`, { name: regionalRoleName(`${config.namePrefix}-firehose-${name}`, config.region), assumeRolePolicy: assumeRolePolicy('firehose.amazonaws.com') });
       const policy = new IamRolePolicy(this, `firehose-${name}-policy`, { role: role.id, name: 'least-privilege', policy: policyDocument(statements) });
       return new KinesisFirehoseDeliveryStream(this, `firehose-${name}`, {
         name: `${config.namePrefix}-${name}`,

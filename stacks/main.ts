@@ -4,14 +4,24 @@
  * applies it directly, with no cdktn CLI (see docs/deploy.md).
  */
 import { App } from 'cdktn';
+import cdktfJson from '../cdktf.json' with { type: 'json' };
 import { readStackConfig } from './config';
 import { LakeStack } from './lake-stack';
 import { ModelStack } from './model-stack';
 
 export const stackIds = { lake: 'brewlake-lake', model: 'brewlake-model' } as const;
 
-export function buildApp(config = readStackConfig(), outdir = 'cdktf.out'): App {
-  const app = new App({ outdir, skipValidation: false });
+/**
+ * The Terraform and OpenTofu versions the JSON targets, from cdktf.json (the cdktn CLI reads
+ * the same field): >= 1.10 for both, the first with S3's native state lock (`use_lockfile`).
+ */
+export const targetVersions: { readonly terraform: string; readonly opentofu: string } = cdktfJson.targetVersions;
+
+/** `cdktf.out`, or CDKTF_OUTDIR (the variable cdktn itself reads; stacks/deploy.sh honours it too). */
+export const defaultOutdir = process.env.CDKTF_OUTDIR || 'cdktf.out';
+
+export function buildApp(config = readStackConfig(), outdir = defaultOutdir): App {
+  const app = new App({ outdir, skipValidation: false, context: { targetVersions } });
   new LakeStack(app, stackIds.lake, config);
   new ModelStack(app, stackIds.model, config);
   return app;
@@ -20,5 +30,5 @@ export function buildApp(config = readStackConfig(), outdir = 'cdktf.out'): App 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const started = performance.now();
   buildApp().synth();
-  console.log(`synthesized ${Object.values(stackIds).join(', ')} into cdktf.out/stacks/ in ${Math.round(performance.now() - started)} ms`);
+  console.log(`synthesized ${Object.values(stackIds).join(', ')} into ${defaultOutdir}/stacks/ in ${Math.round(performance.now() - started)} ms`);
 }

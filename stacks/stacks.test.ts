@@ -6,16 +6,18 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { glueType } from '../glue/column-types';
 import { savedQueries } from '../glue/saved-queries';
 import { lakeTables } from '../glue/schema';
 import { ingestEnv } from '../lambdas/ingest/config';
-import { serveLambdaEnv } from '../lambdas/serve/lambda-config';
+import { serveLambdaConfig, serveLambdaEnv } from '../lambdas/serve/lambda-config';
 import { readStackConfig, StackConfigError } from './config';
 import { lambdaRuntime } from './constructs/bundled-function';
 import { lambdaProcessorDefaults } from './lake-stack';
 import { buildApp, stackIds } from './main';
+import { adminTokenParameterName } from './model-stack';
 
 type Resources = Record<string, Record<string, Record<string, any>>>;
 interface Synth {
@@ -213,10 +215,63 @@ describe('no crawler, no glue:*', () => {
       expect(Object.keys(s.resource.aws_glue_crawler ?? {})).toEqual([]);
       expect(Object.keys(s.resource.aws_iam_role_policy_attachment ?? {})).toEqual([]);
       const json = JSON.stringify(s);
-      expect(json).not.toMatch(/glue:\*/);
-      expect(json).not.toMatch(/AWSGlueServiceRole/);
+      expect(json.includes('glue:*'), 'glue:* granted').toBe(false);
+      expect(json.includes('AWSGlueServiceRole'), 'AWSGlueServiceRole attached').toBe(false);
     }
     for (const [name, t] of all(stacks.lake, 'aws_glue_catalog_table')) if (t.table_type !== 'VIRTUAL_VIEW') expect(t.parameters['projection.enabled'], name).toBe('true');
+  });
+});
+
+describe('the admin token never passes through Terraform', () => {
+  it('no SSM parameter is created and no token value (placeholder or otherwise) is in the JSON; the Lambda gets only the name and may read and decrypt only it', () => {
+    for (const s of both) {
+      expect(Object.keys(s.resource.aws_ssm_parameter ?? {})).toEqual([]);
+      expect(/change-?me|value_wo/i.test(JSON.stringify(s)), 'a token value or placeholder in the JSON').toBe(false);
+    }
+    const [, serve] = all(stacks.model, 'aws_lambda_function').find(([n]) => n.startsWith('serve'))!;
+    const parameter = serve.environment.variables[serveLambdaEnv.adminTokenParameter];
+    expect(parameter).toBe(adminTokenParameterName('brewlake'));
+    const statements = all(stacks.model, 'aws_iam_role_policy').flatMap(([, p]) => JSON.parse(p.policy).Statement as { Action: string[]; Resource: string[]; Condition?: any }[]);
+    const read = statements.filter((s) => s.Action.some((a) => a.startsWith('ssm:')));
+    expect(read).toEqual([expect.objectContaining({ Action: ['ssm:GetParameter'], Resource: [expect.stringMatching(new RegExp(`:parameter${parameter}$`))] })]);
+    const decrypt = statements.filter((s) => s.Action.includes('kms:Decrypt'));
+    expect(decrypt).toHaveLength(1);
+    expect(decrypt[0]!.Condition.StringEquals['kms:ViaService']).toMatch(/^ssm\./);
+    expect(decrypt[0]!.Condition.StringEquals['kms:EncryptionContext:PARAMETER_ARN']).toBe(read[0]!.Resource[0]);
+  });
+});
+
+describe('the public function is throttled, and /predict can require the token', () => {
+  const serveOf = (s: Synth) => all(s, 'aws_lambda_function').find(([n]) => n.startsWith('serve'))![1];
+
+  it('reserves concurrency for the serving Lambda (10 by default, configurable, off on request)', () => {
+    expect(serveOf(stacks.model).reserved_concurrent_executions).toBe(10);
+    expect(serveOf(synth({ BREWLAKE_SERVE_CONCURRENCY: '25' }).model).reserved_concurrent_executions).toBe(25);
+    expect(serveOf(synth({ BREWLAKE_SERVE_CONCURRENCY: 'off' }).model).reserved_concurrent_executions).toBeUndefined();
+  });
+
+  it.each(['0', '-1', '2.5', '1001', 'lots'])('refuses BREWLAKE_SERVE_CONCURRENCY=%s, naming the setting', (value) => {
+    expect(() => readStackConfig({ BREWLAKE_SERVE_CONCURRENCY: value })).toThrow(/^BREWLAKE_SERVE_CONCURRENCY: expected a whole number/);
+  });
+
+  it('/predict is public by default; BREWLAKE_REQUIRE_TOKEN_FOR_PREDICT=true reaches the Lambda as the switch it reads', () => {
+    expect(serveOf(stacks.model).environment.variables[serveLambdaEnv.requireTokenForPredict]).toBe('false');
+    const locked = serveOf(synth({ BREWLAKE_REQUIRE_TOKEN_FOR_PREDICT: 'true' }).model).environment.variables;
+    expect(serveLambdaConfig({ ...locked, [serveLambdaEnv.modelsBucket]: 'b' }).limits.requireTokenForPredict).toBe(true);
+    expect(() => readStackConfig({ BREWLAKE_REQUIRE_TOKEN_FOR_PREDICT: 'yes' })).toThrow(/^BREWLAKE_REQUIRE_TOKEN_FOR_PREDICT: expected true or false/);
+  });
+});
+
+describe('IAM role names, global, do not collide across regions', () => {
+  it('every role name carries its region, so one prefix in two regions gives disjoint, valid names', () => {
+    const roleNames = (region: string) => Object.values(synth({ AWS_REGION: region })).flatMap((s) => all(s, 'aws_iam_role').map(([, r]) => r.name as string));
+    const ireland = roleNames('eu-west-1');
+    const singapore = roleNames('ap-southeast-1');
+    expect(ireland).toHaveLength(6);
+    for (const name of ireland) expect(name).toContain('eu-west-1');
+    expect(ireland.filter((n) => singapore.includes(n))).toEqual([]);
+    const longest = roleNames('ap-southeast-3').concat(Object.values(synth({ AWS_REGION: 'ap-southeast-3', BREWLAKE_NAME_PREFIX: 'a'.repeat(21) })).flatMap((s) => all(s, 'aws_iam_role').map(([, r]) => r.name as string)));
+    for (const name of longest) expect(name.length, name).toBeLessThanOrEqual(64);
   });
 });
 
@@ -228,9 +283,27 @@ describe('configuration', () => {
     [{ BREWLAKE_LOG_RETENTION_DAYS: '10' }, /BREWLAKE_LOG_RETENTION_DAYS: expected one of/],
     [{ BREWLAKE_NAME_PREFIX: 'Brew Lake' }, /BREWLAKE_NAME_PREFIX/],
     [{ BREWLAKE_SOURCE: 'punkapi' }, /BREWLAKE_SOURCE/],
+    [{ AWS_REGION: 'Ireland' }, /^AWS_REGION: expected an AWS region/],
+    [{ BREWLAKE_FORCE_DESTROY: 'yes' }, /^BREWLAKE_FORCE_DESTROY: expected 1/],
   ])('names the setting and what it accepts: %j', (env, message) => {
     expect(() => readStackConfig(env)).toThrow(StackConfigError);
     expect(() => readStackConfig(env)).toThrow(message);
+  });
+
+  it('the Athena scan cutoff is a whole number of bytes, within Athena\'s bounds, for every GB value the setting accepts', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0.01, max: 1024, noNaN: true }), (gb) => {
+        const cutoff = readStackConfig({ BREWLAKE_ATHENA_SCAN_LIMIT_GB: String(gb) }).athenaBytesScannedCutoff;
+        expect(Number.isSafeInteger(cutoff)).toBe(true);
+        expect(Math.abs(cutoff - gb * 1024 ** 3)).toBeLessThanOrEqual(0.5);
+        expect(cutoff).toBeGreaterThanOrEqual(10 * 1024 ** 2);
+      }),
+    );
+  });
+
+  it('BREWLAKE_ATHENA_SCAN_LIMIT_GB=0.3 synthesizes an integer cutoff', () => {
+    const [[, wg]] = all(synth({ BREWLAKE_ATHENA_SCAN_LIMIT_GB: '0.3' }).lake, 'aws_athena_workgroup') as [[string, any]];
+    expect(wg.configuration.bytes_scanned_cutoff_per_query).toBe(322122547);
   });
 
   it('deploys as it is with no settings at all', () => {

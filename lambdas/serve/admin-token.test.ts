@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cachedTokenSource, checkToken, fixedToken, presentedToken } from './admin-token';
+import fc from 'fast-check';
+import { cachedTokenSource, checkToken, fixedToken, isPlaceholderToken, presentedToken } from './admin-token';
 
 const headers = (h: Record<string, string>) => new Headers(h);
 
@@ -18,6 +19,23 @@ describe('admin token', () => {
     expect(await checkToken('s3cret-and-more', fixedToken('s3cret'))).toMatchObject({ ok: false, status: 403 });
     expect(await checkToken('anything', fixedToken(undefined))).toMatchObject({ ok: false, status: 403, name: 'TokenNotConfigured' });
     expect(await checkToken('s3cret', fixedToken('s3cret'))).toEqual({ ok: true });
+  });
+
+  it('refuses every admin call while the configured token is a placeholder, even one presenting that very value', async () => {
+    for (const placeholder of ['change-me', 'CHANGE_ME', 'changeme', '<change-me>', 'placeholder', 'replace-me', '   ', 'xxxx', 'secret', 'TODO']) {
+      expect(isPlaceholderToken(placeholder), placeholder).toBe(true);
+      expect(await checkToken(placeholder, fixedToken(placeholder)), placeholder).toMatchObject({ ok: false, status: 403, name: 'PlaceholderToken' });
+    }
+  });
+
+  it('accepts every generated token (openssl rand -hex 32)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), async (bytes) => {
+        const token = Buffer.from(bytes).toString('hex');
+        expect(isPlaceholderToken(token)).toBe(false);
+        expect(await checkToken(token, fixedToken(token))).toEqual({ ok: true });
+      }),
+    );
   });
 
   it('caches a slow source until its time to live runs out, with one call in flight', async () => {

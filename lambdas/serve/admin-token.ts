@@ -10,7 +10,7 @@ export type TokenSource = () => Promise<string | undefined>;
 
 export type TokenCheck =
   | { readonly ok: true }
-  | { readonly ok: false; readonly status: 401 | 403; readonly name: 'MissingToken' | 'WrongToken' | 'TokenNotConfigured'; readonly message: string };
+  | { readonly ok: false; readonly status: 401 | 403; readonly name: 'MissingToken' | 'WrongToken' | 'TokenNotConfigured' | 'PlaceholderToken'; readonly message: string };
 
 /** The environment variable that holds the token locally. */
 export const adminTokenEnv = 'BREWLAKE_ADMIN_TOKEN';
@@ -53,6 +53,16 @@ export function presentedToken(headers: { get(name: string): string | null | und
   return headers.get('x-admin-token') ?? undefined;
 }
 
+// Values people (and templates) leave in place of a secret: a server configured with one
+// refuses admin routes rather than let anyone who guesses it retrain or promote.
+const placeholderPattern = /^(change[-_ ]?me|replace[-_ ]?me|set[-_ ]?me|placeholder|todo|tbd|fixme|xx+|secret|password|passw0rd|token|admin|default|example|test|dummy|none|null|undefined|[*.-]+)$/i;
+
+/** True for a value that only stands in for a token (`change-me`, `placeholder`, blank, …). */
+export function isPlaceholderToken(token: string): boolean {
+  const trimmed = token.trim().replace(/^<(.*)>$/, '$1');
+  return trimmed === '' || placeholderPattern.test(trimmed);
+}
+
 // Hashing first makes the comparison length-independent as well as constant-time.
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -63,6 +73,9 @@ export async function checkToken(presented: string | undefined, source: TokenSou
   const expected = await source();
   if (expected === undefined || expected === '') {
     return { ok: false, status: 403, name: 'TokenNotConfigured', message: 'no admin token is configured on this server: admin routes are disabled' };
+  }
+  if (isPlaceholderToken(expected)) {
+    return { ok: false, status: 403, name: 'PlaceholderToken', message: 'the configured admin token is a placeholder: admin routes are disabled until a real token is set' };
   }
   if (!timingSafeEqual(digest(presented), digest(expected))) {
     return { ok: false, status: 403, name: 'WrongToken', message: 'the admin token is not valid' };

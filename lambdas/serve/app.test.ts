@@ -188,6 +188,15 @@ describe('admin routes and the token', () => {
     expect(store.calls.promote).toBe(0);
   });
 
+  it('refuses /retrain and promote while the configured token is the placeholder change-me, even to a caller who sends it', async () => {
+    const { app, store } = makeApp({ auth: { token: fixedToken('change-me') } });
+    const promote = await app.request('/models/v1/promote', { method: 'POST', headers: { authorization: 'Bearer change-me' } });
+    expect(promote.status).toBe(403);
+    expect(((await promote.json()) as ErrorJson).error.name).toBe('PlaceholderToken');
+    expect((await app.request('/retrain', post({ records }, { authorization: 'Bearer change-me' }))).status).toBe(403);
+    expect(store.calls).toEqual({ predict: 0, retrain: 0, promote: 0 });
+  });
+
   it('checks the token before reading the body', async () => {
     const { app } = makeApp();
     expect((await app.request('/retrain', post('not json'))).status).toBe(401);

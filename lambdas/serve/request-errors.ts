@@ -19,6 +19,7 @@ export type ErrorName =
   | 'MissingToken'
   | 'WrongToken'
   | 'TokenNotConfigured'
+  | 'PlaceholderToken'
   | 'NotFound'
   | 'NoModelLoaded'
   | 'UnknownVersion'

@@ -10,7 +10,7 @@ import { LambdaFunction } from '@cdktn/provider-aws/lib/lambda-function';
 import { AssetType, TerraformAsset } from 'cdktn';
 import { Construct } from 'constructs';
 import { bundleLambda, type LambdaName } from '../lambda-bundle';
-import { assumeRolePolicy, policyDocument, type PolicyStatement } from './policy';
+import { assumeRolePolicy, policyDocument, regionalRoleName, type PolicyStatement } from './policy';
 
 export const lambdaRuntime = 'nodejs22.x';
 
@@ -21,7 +21,11 @@ export interface BundledFunctionProps {
   readonly environment?: Record<string, string>;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /** The region the function lives in (its role's name carries it: IAM names are global). */
+  readonly region: string;
   readonly logRetentionDays: number;
+  /** At most this many concurrent executions (reserved concurrency); unset = the account's unreserved pool. */
+  readonly reservedConcurrency?: number | undefined;
   /** What the function may do beyond logging. */
   readonly permissions?: readonly PolicyStatement[];
 }
@@ -36,7 +40,7 @@ export class BundledFunction extends Construct {
     const bundle = bundleLambda(props.handler);
     const asset = new TerraformAsset(this, 'bundle', { path: bundle.dir, type: AssetType.ARCHIVE });
     this.logGroup = new CloudwatchLogGroup(this, 'logs', { name: `/aws/lambda/${props.functionName}`, retentionInDays: props.logRetentionDays });
-    this.role = new IamRole(this, 'role', { name: `${props.functionName}-role`, assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com') });
+    this.role = new IamRole(this, 'role', { name: regionalRoleName(`${props.functionName}-role`, props.region), assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com') });
     new IamRolePolicy(this, 'policy', {
       role: this.role.id,
       name: 'least-privilege',
@@ -58,6 +62,7 @@ export class BundledFunction extends Construct {
       memorySize: props.memoryMb,
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
       ...(props.environment ? { environment: { variables: props.environment } } : {}),
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       dependsOn: [this.logGroup],
     });
   }

@@ -26,3 +26,13 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
 export function assumeRolePolicy(service: string): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
 }
+
+/**
+ * IAM is global while everything else here is regional: a role name carries its region, so
+ * the same prefix deployed to a second region gets its own roles instead of colliding.
+ */
+export function regionalRoleName(name: string, region: string): string {
+  const roleName = `${name}-${region}`;
+  if (roleName.length > 64) throw new RangeError(`IAM role name ${roleName} is longer than IAM's 64 characters: shorten BREWLAKE_NAME_PREFIX`);
+  return roleName;
+}

@@ -17,6 +17,8 @@ export interface SecureBucketProps {
   readonly bucketPrefix: string;
   readonly versioned: boolean;
   readonly lifecycleRules: S3BucketLifecycleConfigurationRule[];
+  /** Let `terraform destroy` delete the bucket with every object version in it (opt-in only). */
+  readonly forceDestroy: boolean;
 }
 
 export class SecureBucket extends Construct {
@@ -24,7 +26,7 @@ export class SecureBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
-    this.bucket = new S3Bucket(this, 'bucket', { bucketPrefix: props.bucketPrefix });
+    this.bucket = new S3Bucket(this, 'bucket', { bucketPrefix: props.bucketPrefix, forceDestroy: props.forceDestroy });
     const bucket = this.bucket.id;
     new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket,
