@@ -40,7 +40,7 @@ describe('terraform against moto', () => {
 });
 
 describe('the second plan', () => {
-  const change = (address: string, actions: string[], before: object, after: object) => ({ address, type: address.split('.')[0]!, change: { actions, before, after } });
+  const change = (address: string, actions: string[], before: Record<string, unknown>, after: Record<string, unknown>) => ({ address, type: address.split('.')[0]!, change: { actions, before, after } });
   const plan = {
     resource_changes: [
       change('aws_s3_bucket.lake', ['no-op'], { bucket: 'b' }, { bucket: 'b' }),
