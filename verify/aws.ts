@@ -20,7 +20,7 @@ import { describeOrigin, pinnedProvider, providerMirror, terraformCliConfig } fr
 import { checkIngest, checkPromoteAndRollback, checkServeLambda, checkTrainOnAthena, sdkEnvironment, type AwsUnderTest, type CheckResult } from './sdk-checks';
 import { createStandIns } from './sdk-stand-ins';
 import { formatSummary, type SummaryRow } from './summary';
-import { prepareStack, stackDown, stackUp, stateResources, terraformEnv, type GapHit, type StackRun, type StackUpResult, type Terraform } from './terraform-stack';
+import { prepareStack, stackDown, stackUp, stateResources, terraformEnv, liftSdkBlockers, type GapHit, type StackRun, type StackUpResult, type Terraform } from './terraform-stack';
 
 const started = performance.now();
 const say = (line: string) => process.stderr.write(`verify_aws [${Math.round((performance.now() - started) / 1000)} s] ${line}\n`);
@@ -71,7 +71,8 @@ Object.assign(process.env, sdkEnvironment(moto.endpoint, config.region));
 const workRoot = mkdtempSync(join(tmpdir(), 'brewlake-verify-aws-'));
 const sdkResults: CheckResult[] = [];
 const gapsSeen: { address: string; reason: string }[] = [];
-const gapReason = (hit: GapHit) => `${hit.gap.api}${hit.attribute ? ` (${hit.attribute} not read back)` : hit.gap.kind === 'delete' ? ' (not deletable: removed from state before destroy)' : ''}`;
+const gapReason = (hit: GapHit) =>
+  `${hit.gap.api}${hit.attribute ? ` (${hit.attribute} not read back)` : hit.gap.kind === 'delete' ? ' (not deletable: removed from state before destroy)' : hit.gap.kind === 'blocks-sdk' ? ' (applied, read back, then lifted before the SDK checks)' : ''}`;
 
 /** The serving Lambda in a synthesized stack: the one whose environment names the models bucket. */
 function serveLambda(stackDir: string): { filename: string; name: string } {
@@ -145,6 +146,9 @@ try {
       const deployed = (await stateResources(tf, model)).find((r) => r.type === 'aws_lambda_function' && r.values.function_name === serve.name);
       const variables = (deployed?.values.environment as { variables?: Record<string, string> }[] | undefined)?.[0]?.variables ?? {};
       const out = (up: StackUpResult, name: string) => up.outputs[name] ?? '';
+      for (const stack of [lake, model]) {
+        for (const hit of await liftSdkBlockers(tf, stack)) gapsSeen.push({ address: hit.address, reason: gapReason(hit) });
+      }
       await runSdkChecks(
         {
           endpoint: moto.endpoint,
