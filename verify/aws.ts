@@ -20,7 +20,7 @@ import { describeOrigin, pinnedProvider, providerMirror, terraformCliConfig } fr
 import { checkIngest, checkPromoteAndRollback, checkServeLambda, checkTrainOnAthena, sdkEnvironment, type AwsUnderTest, type CheckResult } from './sdk-checks';
 import { createStandIns } from './sdk-stand-ins';
 import { formatSummary, type SummaryRow } from './summary';
-import { prepareStack, stackDown, stackUp, stateResources, terraformEnv, liftSdkBlockers, type GapHit, type StackRun, type StackUpResult, type Terraform } from './terraform-stack';
+import { prepareStack, stackDown, stackUp, stateResources, terraformEnv, emptyBuckets, liftSdkBlockers, type GapHit, type StackRun, type StackUpResult, type Terraform } from './terraform-stack';
 
 const started = performance.now();
 const say = (line: string) => process.stderr.write(`verify_aws [${Math.round((performance.now() - started) / 1000)} s] ${line}\n`);
@@ -173,7 +173,8 @@ try {
         row('NOT RUN', `${stack.stack} destroy clean`, 'not applied');
         continue;
       }
-      say(`${stack.stack}: destroy ...`);
+      const emptied = await emptyBuckets(tf, stack);
+      say(`${stack.stack}: destroy (${emptied} object version(s) the checks left emptied from its buckets first) ...`);
       const down = await stackDown(tf, stack);
       gapsSeen.push(...down.deleteGaps.map((hit) => ({ address: hit.address, reason: gapReason(hit) })));
       row(down.destroyClean ? 'pass' : 'FAIL', `${stack.stack} destroy clean`, down.destroyClean ? `yes: state empty (${down.seconds.toFixed(0)} s)` : `no: ${down.reason}`);

@@ -5,7 +5,7 @@
  * the synthesized JSON is not edited: a `verify_override.tf.json` beside it (Terraform's
  * override files) sets a local backend in that folder, moto's endpoints and fake credentials.
  */
-import { DeleteBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteBucketPolicyCommand, DeleteObjectsCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { cpSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -316,4 +316,26 @@ export async function liftSdkBlockers(tf: Terraform, stack: StackRun): Promise<G
     hits.push({ address: resource.address, gap });
   }
   return hits;
+}
+
+/**
+ * Empties every bucket of the stack (each object version and delete marker), as docs/deploy.md
+ * tells an operator to before `make destroy`: S3 refuses to delete a bucket holding objects,
+ * and the SDK checks leave models and prediction logs behind. Returns how many were deleted.
+ */
+export async function emptyBuckets(tf: Terraform, stack: StackRun): Promise<number> {
+  const s3 = new S3Client({});
+  let deleted = 0;
+  for (const resource of await stateResources(tf, stack)) {
+    if (resource.type !== 'aws_s3_bucket') continue;
+    const Bucket = String(resource.values.bucket);
+    for (;;) {
+      const page = await s3.send(new ListObjectVersionsCommand({ Bucket }));
+      const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
+      if (objects.length === 0) break;
+      await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: objects.slice(0, 1000) } }));
+      deleted += Math.min(objects.length, 1000);
+    }
+  }
+  return deleted;
 }
