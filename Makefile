@@ -94,3 +94,13 @@ destroy: install ## tear both stacks down, the model first (buckets holding obje
 .PHONY: state_bucket
 state_bucket: install ## create the versioned, encrypted, non-public S3 bucket for shared state (BREWLAKE_STATE_BUCKET=name)
 	stacks/deploy.sh state-bucket
+
+# ---- the AWS half, verified offline (docs/deploy.md, "Verified how") ----
+.PHONY: provider
+provider: ## build the real hashicorp/aws provider from source into ~/.cache/brewlake (once; see docs/deploy.md)
+	verify/build-provider.sh >/dev/null
+
+# The Powertools logger of the ingest handler would print its JSON lines between the summary's rows.
+.PHONY: verify_aws
+verify_aws: install tools synth ## the AWS half against the real provider and moto (apply, second plan, destroy), checkov, the SDK paths
+	POWERTOOLS_LOG_LEVEL=WARN npx tsx verify/aws.ts

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleLambda } from '../../stacks/lambda-bundle';
+import { functionUrlEvent } from './function-url-event.test-support';
 import { serveLambdaEnv } from './lambda-config';
 import { cleanedCatalogue, registryWithTwoVersions } from './registry-fixture.test-support';
 
@@ -13,30 +14,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const outRoot = resolve(here, '../../test-results/serve-lambda');
 const outDir = join(outRoot, 'serve');
 const bundlePath = join(outDir, 'index.mjs');
-
-function functionUrlEvent(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): LambdaFunctionURLEvent {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { host: 'abc123.lambda-url.eu-west-1.on.aws', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    requestContext: {
-      accountId: 'anonymous',
-      apiId: 'abc123',
-      domainName: 'abc123.lambda-url.eu-west-1.on.aws',
-      domainPrefix: 'abc123',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: 'req-1',
-      routeKey: '$default',
-      stage: '$default',
-      time: '01/Jan/2025:00:00:00 +0000',
-      timeEpoch: 1735689600000,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    isBase64Encoded: false,
-  } as LambdaFunctionURLEvent;
-}
 
 describe('the serving Lambda bundle', () => {
   let zippedBytes = 0;

@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { applySkips, CheckovSkipsInvalid, parseCheckovOutput, parseCheckovSkips, readCheckovSkips } from './checkov-scan';
+
+const failed = (id: string, resource: string) => ({ check_id: id, check_name: `check ${id}`, file_path: '/stacks/brewlake-lake/cdk.tf.json', resource });
+const output = { check_type: 'terraform_json', results: { failed_checks: [failed('CKV_AWS_18', 'aws_s3_bucket.lake'), failed('CKV_AWS_18', 'aws_s3_bucket.models'), failed('CKV_AWS_300', 'resource.lifecycle')] }, summary: { passed: 40, failed: 3 } };
+
+describe('checkov verdicts', () => {
+  it('reads one framework (an object) or several (an array), and a summary-only answer', () => {
+    expect(parseCheckovOutput(JSON.stringify(output)).failed).toHaveLength(3);
+    expect(parseCheckovOutput(JSON.stringify([output, output])).passed).toBe(80);
+    expect(parseCheckovOutput(JSON.stringify({ passed: 0, failed: 0 }))).toEqual({ passed: 0, failed: [] });
+  });
+
+  it('a failed check is suppressed only by its id in the list; what is left fails; a suppression nothing needs is named', () => {
+    const verdict = applySkips(parseCheckovOutput(JSON.stringify(output)), { CKV_AWS_18: 'server access logs need a second bucket', CKV_AWS_50: 'tracing is optional cost' });
+    expect(verdict.suppressed.map((s) => s.resource)).toEqual(['aws_s3_bucket.lake', 'aws_s3_bucket.models']);
+    expect(verdict.failed.map((f) => f.checkId)).toEqual(['CKV_AWS_300']);
+    expect(verdict.failed[0]!.file).toBe('stacks/brewlake-lake/cdk.tf.json');
+    expect(verdict.unusedSkips).toEqual(['CKV_AWS_50']);
+  });
+
+  it('refuses a list entry that is not a check id or has no one-line reason', () => {
+    expect(() => parseCheckovSkips('{"CKV_AWS_18": ""}', 'x.json')).toThrow(CheckovSkipsInvalid);
+    expect(() => parseCheckovSkips('{"CKV_AWS_18": "two\\nlines of reasons"}', 'x.json')).toThrow(/one-line reason/);
+    expect(() => parseCheckovSkips('{"aws_s3_bucket": "a reason long enough"}', 'x.json')).toThrow(/not a checkov check id/);
+    expect(() => parseCheckovSkips('[]', 'x.json')).toThrow(CheckovSkipsInvalid);
+  });
+
+  it("the repository's list is valid, every entry with its reason", () => {
+    const path = new URL('./checkov-skips.json', import.meta.url).pathname;
+    const skips = readCheckovSkips(path);
+    expect(Object.keys(skips).length).toBeGreaterThan(0);
+    expect(Object.keys(JSON.parse(readFileSync(path, 'utf8'))).filter((k) => !k.startsWith('//'))).toEqual(Object.keys(skips));
+  });
+});
