@@ -23,6 +23,21 @@ export type MotoGap =
 
 export const motoGaps: readonly MotoGap[] = [
   {
+    kind: 'create',
+    resourceType: 'aws_cloudwatch_metric_alarm',
+    api: 'cloudwatch:PutMetricAlarm over Smithy RPC v2 CBOR',
+    symptom:
+      "the provider's CloudWatch client (aws-sdk-go-v2 service/cloudwatch 1.57) speaks Smithy RPC v2 CBOR (POST /service/GraniteServiceVersion20100801/operation/PutMetricAlarm); moto 5.2.5 answers it 404",
+  },
+  {
+    kind: 'read-back',
+    resourceType: 'aws_s3_bucket',
+    attribute: 'tags_all',
+    api: "s3:CreateBucket (CreateBucketConfiguration's Tags)",
+    symptom:
+      "hashicorp/aws 6.x tags a bucket inside CreateBucket's CreateBucketConfiguration and reads them back with S3 Control's ListTagsForResource; moto 5.2.5 ignores Tags there, so none come back",
+  },
+  {
     kind: 'read-back',
     resourceType: 'aws_kinesis_stream',
     attribute: 'tags_all',

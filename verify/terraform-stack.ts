@@ -288,6 +288,11 @@ export function terraformEnv(options: { cliConfigFile: string; endpoint: string;
     AWS_SECRET_ACCESS_KEY: 'verify',
     AWS_REGION: options.region,
     AWS_EC2_METADATA_DISABLED: 'true',
+    // S3 Control puts the account id in front of the endpoint's host (123456789012.127.0.0.1:PORT),
+    // a name no resolver knows offline. Go sends a request for such a name through HTTP_PROXY, and
+    // moto answers a proxy-form request itself (it routes /v20180820/ to S3 Control); a request
+    // for 127.0.0.1 itself never goes through a proxy (Go's rule for loopback addresses).
+    HTTP_PROXY: options.endpoint,
   };
 }
 
