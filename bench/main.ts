@@ -21,7 +21,7 @@ const benches: Bench[] = [transformBench, streamBench, modelBench, stacksBench, 
 const only = process.argv.slice(2);
 const rows: BenchRow[] = [];
 for (const bench of benches) {
-  if (only.length > 0 && !only.some((o) => bench.title.includes(o))) continue;
+  if (only.length > 0 && !only.some((o) => bench.title.startsWith(o))) continue;
   process.stderr.write(`bench: ${bench.title} ...\n`);
   rows.push(...(await bench.run()));
 }
