@@ -54,9 +54,9 @@ export const cliBench: Bench = {
       await buildLakeCatalog(lake);
       const sql = 'select count(*) from beers';
       return [
-        pair('brewlake --help', () => timed(process.execPath, [brewlake, '--help'], parent), 'node -e 0', () => timed(process.execPath, ['-e', '0'], parent)),
+        pair('bin/brewlake.mjs --help', () => timed(process.execPath, [brewlake, '--help'], parent), 'node -e 0', () => timed(process.execPath, ['-e', '0'], parent)),
         pair(
-          `brewlake query "${sql}" (325 beers)`,
+          `bin/brewlake.mjs query "${sql}" (325 beers)`,
           () => timed(process.execPath, [brewlake, 'query', '--lake', lake, sql], parent),
           'duckdb CLI',
           () => timed(duckdbCli, [join('lake', catalogFileName), sql], parent),
