@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { duckDbType } from './column-types';
 import { savedQueries } from './saved-queries';
@@ -8,7 +9,7 @@ import { QueryRefused, openDuckDbLake, type DuckDbLakeEngine } from './duckdb';
 import { catalogue, cleanedRowOf, writeLakeFile } from '../test/catalogue-lake';
 import { errorsPrefix, processingFailedPrefix, firehoseObjectKey } from './layout';
 import { QueryCancelled, QueryFailed, QueryTimeout } from './query-engine';
-import { beersView, cleanedBeerTable, lakeTables, rawBeerTable } from './schema';
+import { beersView, cleanedBeerTable, lakeTables, rawBeerTable, type CleanedBeer } from './schema';
 
 let lake: string;
 let engine: DuckDbLakeEngine | undefined;
@@ -75,6 +76,33 @@ describe('openDuckDbLake', () => {
       { id: 2, name: beerById(2).name, arrived_at: '2024-01-01 00:00:00.000' },
     ]);
     expect(beersView.key).toBe('id');
+  });
+
+  it('beers holds, for every set of arrivals (ties and redelivered duplicates included), one row per id, with its latest arrival', async () => {
+    engine = await openDuckDbLake(lake);
+    const open = engine;
+    const base = at('2024-01-01T00:00:00.000Z').getTime();
+    // An arrival: a beer id, a minute (few values, so ties are common), how many times it was
+    // delivered (at-least-once), and which of four files in two hours it landed in.
+    const arrival = fc.record({ id: fc.constantFrom(1, 2, 3, 4), minute: fc.integer({ min: 0, max: 119 }), copies: fc.integer({ min: 1, max: 3 }), file: fc.integer({ min: 0, max: 3 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(arrival, { minLength: 1, maxLength: 30 }), async (arrivals) => {
+        await rm(join(lake, cleanedBeerTable.prefix), { recursive: true, force: true });
+        const files = new Map<number, CleanedBeer[]>();
+        for (const a of arrivals) {
+          // The name records which arrival a row is: tied arrivals of an id share it.
+          const row = { ...cleanedRowOf(beerById(a.id), new Date(base + a.minute * 60_000)), name: `beer ${a.id} at minute ${a.minute}` };
+          files.set(a.file, [...(files.get(a.file) ?? []), ...Array<CleanedBeer>(a.copies).fill(row)]);
+        }
+        for (const [file, rows] of files) await writeLakeFile(lake, cleanedBeerTable, rows, { time: new Date(base + file * 1_800_000), id: `f${file}` });
+        // The rule, outside SQL: per id, the greatest minute.
+        const expected = [...new Set(arrivals.map((a) => a.id))]
+          .sort((x, y) => x - y)
+          .map((id) => ({ id, name: `beer ${id} at minute ${Math.max(...arrivals.filter((a) => a.id === id).map((a) => a.minute))}` }));
+        expect((await open.query('select id, name from beers order by id')).rows).toEqual(expected);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('sees files delivered after it was opened, and a zone that was empty when it opened', async () => {

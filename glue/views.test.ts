@@ -3,11 +3,13 @@ import { beersView, cleanedBeerTable, columnNames } from './schema';
 import { beersViewSql, createViewSql, latestRecordViewBodySql, quoteIdentifier } from './views';
 
 describe('the beers view SQL', () => {
-  it('selects the cleaned columns explicitly, in declaration order, ranked by arrival within id', () => {
+  it('selects the cleaned columns explicitly, in declaration order, the latest arrival within each id', () => {
     const select = beersViewSql.split('\n')[0];
     expect(select).toBe(`select ${columnNames(cleanedBeerTable).map((c) => `"${c}"`).join(', ')}`);
-    expect(beersViewSql).toContain('row_number() over (partition by "id" order by "arrived_at" desc)');
-    expect(beersViewSql).toContain('from "cleaned"');
+    // Each id's latest time (two columns read), joined back to its records, one kept per id.
+    expect(beersViewSql).toContain('join (select "id", max("arrived_at") as "latest" from "cleaned" group by "id") as "newest"');
+    expect(beersViewSql).toContain('on "record"."id" = "newest"."id" and "record"."arrived_at" = "newest"."latest"');
+    expect(beersViewSql).toContain('row_number() over (partition by "record"."id" order by "record"."arrived_at" desc)');
     expect(beersViewSql).toMatch(/where "arrival_rank" = 1$/);
     expect(beersViewSql).not.toContain('*');
   });
