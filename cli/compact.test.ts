@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hourFolder } from '../glue/layout';
+import { dayFolder, hourFolder } from '../glue/layout';
 import { cleanedBeerTable } from '../glue/schema';
 import { writeCatalogueLake } from '../test/catalogue-lake';
 import { runBrewlake } from '../test/run-brewlake';
@@ -31,13 +31,14 @@ describe('brewlake compact', () => {
     expect((await readdir(folder)).sort()).toEqual(before);
   });
 
-  it('compacts the closed hours of a zone, prints what it did, and the lake answers the same', { timeout: 60_000 }, async () => {
+  it('compacts the closed days of a zone, prints what it did, and the lake answers the same', { timeout: 60_000 }, async () => {
     const count = async () => JSON.parse((await runBrewlake(['query', 'select count(*) as n, (select count(*) from beers) as beers from cleaned', '--format', 'json', '--lake', lake])).stdout) as unknown;
     const expected = await count();
     const { code, stdout } = await runBrewlake(['compact', '--lake', lake, '--zone', 'cleaned']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^cleaned: 1 hours compacted \(330 rows, .*\), 6 files removed$/m);
-    expect(await readdir(join(lake, cleanedBeerTable.prefix, hourFolder(new Date('2024-06-01T12:00:00Z'))))).toEqual(['compacted-2024-06-01-12.parquet']);
+    // Its one day ended long ago: the whole day becomes one file, and its hour folder goes.
+    expect(stdout).toMatch(/^cleaned: 1 day, 0 hours compacted \(330 rows, .*\), 6 files removed$/m);
+    expect(await readdir(join(lake, cleanedBeerTable.prefix, dayFolder(new Date('2024-06-01T12:00:00Z'))))).toEqual(['compacted-2024-06-01.parquet']);
     expect(await count()).toEqual(expected);
   });
 });

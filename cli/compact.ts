@@ -1,4 +1,4 @@
-/** `brewlake compact [--zone Z] [--before TIME]`: closed hours of JSON lines into one Parquet file each. */
+/** `brewlake compact [--zone Z] [--before TIME]`: each closed day of the lake into one Parquet file, and the closed hours of the open day into one each. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { lakeTables } from '../glue/schema';
 import { compactLake, describeCompaction } from '../local/compaction';
@@ -13,10 +13,10 @@ const time = (value: string) => {
 };
 
 export const compactCommand = new Command('compact')
-  .description('rewrite each closed hour of a zone into one Parquet file (atomic per hour, safe to kill and rerun)')
+  .description('rewrite each closed day of a zone into one Parquet file, and each closed hour of a day still open into one (atomic, safe to kill and rerun)')
   .addOption(lakeOption())
   .addOption(new Option('--zone <table>', 'one zone only (default: every zone)').choices(zoneNames))
-  .option('--before <time>', 'only hours ending at or before this UTC time (default: an hour ago; never an hour still open)', time)
+  .option('--before <time>', 'only hours and days ending at or before this UTC time (default: an hour ago; never an hour still open)', time)
   .action(async (flags: { lake: string; zone?: string; before?: Date }) => {
     const tables = lakeTables.filter((t) => flags.zone === undefined || t.name === flags.zone);
     const results = await compactLake({ lakeDir: flags.lake, tables, ...(flags.before && { before: flags.before }) });

@@ -33,7 +33,7 @@ export const demoCommand = new Command('demo')
   .option('--once', 'exit after the reconciliation (otherwise keep ticking until Ctrl-C)')
   .option('--serve [port]', `with --once: then serve the lake (training a model if none) and send its beers through /predict for the dashboard (default port ${defaultServePort})`, parsePort)
   .addOption(new Option('--ticks <n>', 'random beers after the backfill').argParser(count).default(defaultDemoTicks))
-  .option('--compact', "compact the lake's closed hours into Parquet in the background while the demo runs and serves")
+  .option('--compact', "compact the lake's closed days and hours into Parquet in the background while the demo runs and serves")
   .addOption(lakeOption())
   .addOption(jsonOption())
   .action(async (flags: DemoFlags) => {

@@ -39,7 +39,7 @@ export interface ServeLakeOptions {
   registry?: string;
   /** Send the lake's beers through /predict once started. */
   replay?: boolean;
-  /** Compact the lake's closed hours in the background while serving. */
+  /** Compact the lake's closed days and hours in the background while serving. */
   compact?: boolean;
 }
 
@@ -95,16 +95,16 @@ export const serveCommand = new Command('serve')
   .option('--check-port', 'only check that --host:--port is free, and exit (make demo runs this before building the lake)')
   .option('--registry <dir>', 'model registry folder (default: <lake>/_models)')
   .option('--replay', "send the lake's beers through /predict once started (live traffic for /monitor)")
-  .option('--compact', "compact the lake's closed hours into Parquet in the background (as `npx brewlake compact`, every 10 minutes)")
+  .option('--compact', "compact the lake's closed days and hours into Parquet in the background (as `npx brewlake compact`, every 10 minutes)")
   .action((flags: ServeLakeOptions & { checkPort?: boolean }) => (flags.checkPort ? ensurePortFree(flags.host ?? defaultServeHost, flags.port) : serveLake(flags)));
 
-/** `--compact`: the lake's closed hours into Parquet beside the command's own work; one stderr line per zone that changed. */
+/** `--compact`: the lake's closed days and hours into Parquet beside the command's own work; one stderr line per zone that changed. */
 export function compactInBackground(lakeDir: string): BackgroundCompaction {
   return startBackgroundCompaction({
     lakeDir,
     tables: lakeTables,
     onResult: (results) => {
-      for (const r of results) if (r.hoursCompacted + r.hoursFinished > 0) process.stderr.write(`compact: ${describeCompaction(r)}\n`);
+      for (const r of results) if (r.daysCompacted + r.hoursCompacted + r.periodsFinished > 0) process.stderr.write(`compact: ${describeCompaction(r)}\n`);
     },
     onError: (error) => process.stderr.write(`compact: failed (the next run retries): ${error instanceof Error ? error.message : String(error)}\n`),
   });

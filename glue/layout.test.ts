@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compactedObjectName, firehoseObjectKey, hourFolder, hourFoldersInWindow, hourOfFolder, isCompactedObjectName, InvalidTimeWindow } from './layout';
+import { compactedDayObjectName, compactedObjectName, dayFolder, dayOfFolder, firehoseObjectKey, hourFolder, hourFoldersInWindow, hourOfFolder, isCompactedDayObjectName, isCompactedObjectName, InvalidTimeWindow } from './layout';
 
 describe('the lake key layout', () => {
   it('names a file exactly as Firehose does', () => {
@@ -64,5 +64,25 @@ describe('hourFoldersInWindow', () => {
     expect(compactedObjectName(hour)).toBe('compacted-2024-06-01-20.parquet');
     expect(isCompactedObjectName(compactedObjectName(hour))).toBe(true);
     expect(isCompactedObjectName(firehoseObjectKey({ prefix: '', deliveryStream: 'cleaned', time: hour, id: 'x' }).split('/').at(-1)! + '.parquet')).toBe(false);
+  });
+
+  it('names days back from their folders, each hour folder sitting in its day folder', () => {
+    fc.assert(
+      fc.property(instant, (t) => {
+        expect(hourFolder(t).startsWith(dayFolder(t))).toBe(true);
+        expect(dayOfFolder(dayFolder(t))!.getTime()).toBe(Math.floor(t.getTime() / 86_400_000) * 86_400_000);
+      }),
+    );
+    expect(dayOfFolder('2024/02/30/')).toBeUndefined();
+    expect(dayOfFolder('2024/02/01/13/')).toBeUndefined();
+  });
+
+  it('tells a compacted day from a compacted hour and from any Firehose object', () => {
+    const t = new Date('2024-06-01T20:00:00Z');
+    expect(compactedDayObjectName(t)).toBe('compacted-2024-06-01.parquet');
+    expect(isCompactedDayObjectName(compactedDayObjectName(t))).toBe(true);
+    expect(isCompactedDayObjectName(compactedObjectName(t))).toBe(false);
+    expect(isCompactedObjectName(compactedDayObjectName(t))).toBe(false);
+    expect(isCompactedDayObjectName(firehoseObjectKey({ prefix: '', deliveryStream: 'cleaned', time: t, id: 'x' }).split('/').at(-1)! + '.parquet')).toBe(false);
   });
 });

@@ -102,10 +102,23 @@ export function hourOfFolder(folder: string): Date | undefined {
   return hourFolder(time) === `${folder.replace(/\/?$/, '/')}` ? time : undefined;
 }
 
+/** `YYYY/MM/DD/`, the day folder holding the hour folders of `time`'s UTC day. */
+export function dayFolder(time: Date): string {
+  return hourFolder(time).slice(0, -3);
+}
+
+/** The start of the day a `YYYY/MM/DD` folder (with or without its trailing `/`) names; undefined for any other name. */
+export function dayOfFolder(folder: string): Date | undefined {
+  return hourOfFolder(`${folder.replace(/\/?$/, '/')}00/`);
+}
+
 /**
  * Firehose's suffix for an object its record-format conversion wrote (Parquet), and the
- * name compaction gives the one Parquet file that replaces a closed hour's files. Within an
- * hour folder holding it, that file is the hour: every other file there is already in it.
+ * names compaction gives the one Parquet file that replaces what a closed period holds:
+ * `compacted-YYYY-MM-DD-HH.parquet` in an hour folder (that hour's files), and
+ * `compacted-YYYY-MM-DD.parquet` in a day folder (every file of that day's hour folders).
+ * Within the folder holding it, that file IS the period: every other file there, or in an
+ * hour folder below a compacted day, is already in it.
  */
 export const parquetSuffix = '.parquet';
 export function compactedObjectName(hour: Date): string {
@@ -113,3 +126,8 @@ export function compactedObjectName(hour: Date): string {
   return `compacted-${stamp}${parquetSuffix}`;
 }
 export const isCompactedObjectName = (name: string) => /^compacted-\d{4}-\d{2}-\d{2}-\d{2}\.parquet$/.test(name);
+export function compactedDayObjectName(day: Date): string {
+  const stamp = dayFolder(day).slice(0, -1).replaceAll('/', '-');
+  return `compacted-${stamp}${parquetSuffix}`;
+}
+export const isCompactedDayObjectName = (name: string) => /^compacted-\d{4}-\d{2}-\d{2}\.parquet$/.test(name);

@@ -1,24 +1,29 @@
 /**
  * Compaction killed with SIGKILL at every kind of step (staged, committed, halfway through
- * the removals) and rerun: the lake reads the same rows, once each, at the moment of the
- * kill and after the rerun; the rerun leaves one Parquet file per closed hour.
+ * the removals), of an hour and of a day, and rerun: the lake reads the same rows, once
+ * each, at the moment of the kill and after the rerun; the rerun leaves one Parquet file per
+ * closed hour of an open day, and one per closed day.
  */
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { openDuckDbLake } from '../glue/duckdb';
+import { tableWindowSql } from '../glue/table-window';
 import { buildLakeCatalog } from '../glue/lake-catalog';
 import { catalogFilePath } from '../glue/lake-folder';
-import { compactedObjectName, hourFolder } from '../glue/layout';
+import { compactedDayObjectName, compactedObjectName, dayFolder, hourFolder } from '../glue/layout';
 import { cleanedBeerTable, type TableDefinition } from '../glue/schema';
 import { catalogue, cleanedRowOf, writeLakeFile } from '../test/catalogue-lake';
 import { compactLake, HourNotClosed, startBackgroundCompaction, type CompactionResult } from './compaction';
 
 const now = new Date('2024-06-02T00:30:00.000Z');
+/** An hour after 2024-06-01 ended, when the whole day is closed. */
+const dayClosed = new Date('2024-06-02T01:30:00.000Z');
+const day = new Date('2024-06-01T00:00:00.000Z');
 const hours = [new Date('2024-06-01T20:00:00.000Z'), new Date('2024-06-01T21:00:00.000Z'), new Date('2024-06-01T23:10:00.000Z')];
 let seed: string;
 const dirs: string[] = [];
@@ -78,10 +83,16 @@ async function readLake(lakeDir: string) {
 }
 
 const filesOf = async (lakeDir: string, table: TableDefinition, hour: Date) => (await readdir(join(lakeDir, table.prefix, hourFolder(hour)))).sort();
+/** Everything in a day folder, hour folders included (as `HH/name`). */
+const dayContents = async (lakeDir: string, table: TableDefinition, time: Date) =>
+  (await readdir(join(lakeDir, table.prefix, dayFolder(time)), { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => relative(join(lakeDir, table.prefix, dayFolder(time)), join(e.parentPath, e.name)))
+    .sort();
 
-function runCompactionProcess(lakeDir: string, killAtStep: number): Promise<{ signal: string | null; steps: number }> {
+function runCompactionProcess(lakeDir: string, killAtStep: number, at = now): Promise<{ signal: string | null; steps: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'compaction-process.fixture.ts')], {
-    env: { ...process.env, LAKE_DIR: lakeDir, TABLES: 'cleaned', NOW: now.toISOString(), KILL_AT_STEP: String(killAtStep) },
+    env: { ...process.env, LAKE_DIR: lakeDir, TABLES: 'cleaned', NOW: at.toISOString(), KILL_AT_STEP: String(killAtStep) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -110,7 +121,7 @@ describe('compactLake', () => {
     expect(await readLake(lake)).toEqual(before);
     // Idempotent: a second run changes nothing.
     const [again] = await compactLake({ lakeDir: lake, tables: [cleanedBeerTable], now });
-    expect(again).toMatchObject({ hoursCompacted: 0, hoursFinished: 0, filesRemoved: 0 });
+    expect(again).toMatchObject({ hoursCompacted: 0, periodsFinished: 0, filesRemoved: 0 });
     expect(await readLake(lake)).toEqual(before);
   });
 
@@ -127,10 +138,10 @@ describe('compactLake', () => {
     const seen: (readonly CompactionResult[])[] = [];
     const background = startBackgroundCompaction({ lakeDir: lake, tables: [cleanedBeerTable], intervalMs: 60_000, onResult: (r) => seen.push(r), onError: (e) => seen.push([e as never]) });
     await background.stop();
-    // Every seeded hour ended long before the real now: all three are closed.
+    // The seeded day ended long before the real now: it is closed, and becomes one file.
     expect(seen).toHaveLength(1);
-    expect(seen[0]![0]).toMatchObject({ hoursCompacted: 3, rowsWritten: 180 });
-    for (const hour of hours) expect(await filesOf(lake, cleanedBeerTable, hour)).toEqual([compactedObjectName(hour)]);
+    expect(seen[0]![0]).toMatchObject({ daysCompacted: 1, hoursCompacted: 0, rowsWritten: 180 });
+    expect(await dayContents(lake, cleanedBeerTable, day)).toEqual([compactedDayObjectName(day)]);
     expect(await readLake(lake)).toEqual(expected);
   });
 
@@ -156,5 +167,66 @@ describe('compactLake', () => {
     expect(await readLake(lake)).toEqual(expected);
     expect(await readCatalog(lake)).toEqual(expectedInCatalog);
     for (const hour of hours.slice(0, 2)) expect(await filesOf(lake, cleanedBeerTable, hour)).toEqual([compactedObjectName(hour)]);
+  });
+
+  it('rewrites a closed day, hours already compacted or not, into one file in the day folder; its hour folders go', async () => {
+    const lake = await copyOfSeed();
+    const expected = await readLake(lake);
+    const expectedInCatalog = await readCatalog(lake);
+    // First the two closed hours of the open day, then, once the day is closed, the day.
+    await compactLake({ lakeDir: lake, tables: [cleanedBeerTable], now });
+    const [result] = await compactLake({ lakeDir: lake, tables: [cleanedBeerTable], now: dayClosed });
+    expect(result).toMatchObject({ daysCompacted: 1, hoursCompacted: 0, rowsWritten: 180, filesRemoved: 5 }); // 2 compacted hours + 3 files of 23:xx
+    expect(await dayContents(lake, cleanedBeerTable, day)).toEqual([compactedDayObjectName(day)]);
+    expect(await readdir(join(lake, cleanedBeerTable.prefix, dayFolder(day)))).toEqual([compactedDayObjectName(day)]);
+    expect(await readLake(lake)).toEqual(expected);
+    expect(await readCatalog(lake)).toEqual(expectedInCatalog);
+    const [again] = await compactLake({ lakeDir: lake, tables: [cleanedBeerTable], now: dayClosed });
+    expect(again).toMatchObject({ daysCompacted: 0, hoursCompacted: 0, periodsFinished: 0, filesRemoved: 0 });
+    expect(await readLake(lake)).toEqual(expected);
+  });
+
+  it('a window over a compacted day reads the day file and nothing of other days: the same rows as before', async () => {
+    const lake = await copyOfSeed();
+    // The next day's first hour, unreadable: a window on 2024-06-01 must not open it.
+    const poisoned = join(lake, cleanedBeerTable.prefix, hourFolder(new Date('2024-06-02T00:00:00Z')));
+    await mkdir(poisoned, { recursive: true });
+    await writeFile(join(poisoned, 'cleaned-1-poison'), '{"id": "not json at all\n');
+    const inWindow = async () => {
+      const engine = await openDuckDbLake(lake, { tables: [] });
+      try {
+        const relation = await tableWindowSql(engine, cleanedBeerTable, { from: new Date('2024-06-01T20:30:00Z'), to: new Date('2024-06-01T22:00:00Z') });
+        return (await engine.query(`select id, arrived_at from ${relation} as w where arrived_at >= timestamp '2024-06-01 20:30:00' and arrived_at < timestamp '2024-06-01 22:00:00' order by arrived_at, id`)).rows;
+      } finally {
+        await engine.close();
+      }
+    };
+    const expected = await inWindow();
+    expect(expected).toHaveLength(60); // the 21:00 hour's three files; 20:xx arrived before 20:30
+    await compactLake({ lakeDir: lake, tables: [cleanedBeerTable], now: dayClosed, before: new Date('2024-06-02T00:00:00Z') });
+    expect(await dayContents(lake, cleanedBeerTable, day)).toEqual([compactedDayObjectName(day)]);
+    expect(await inWindow()).toEqual(expected);
+  });
+
+  // Steps of the day (9 files): staged 1, committed 2, catalog 3, removed-one 4..12, done 13.
+  it.each([
+    ['after staging, before the rename', 1],
+    ['right after the rename (the commit)', 2],
+    ['right after the catalog is rebuilt', 3],
+    ['halfway through the removals', 8],
+    ['before the last removal', 11],
+  ])('a day killed %s: same rows once, then and after a rerun', { timeout: 60_000 }, async (_what, killAt) => {
+    const lake = await copyOfSeed();
+    const expected = await readLake(lake);
+    const expectedInCatalog = await readCatalog(lake);
+    const killed = await runCompactionProcess(lake, killAt, dayClosed);
+    expect(killed).toEqual({ signal: 'SIGKILL', steps: killAt });
+    expect(await readLake(lake)).toEqual(expected);
+    expect(await readCatalog(lake)).toEqual(expectedInCatalog);
+    const [rerun] = await compactLake({ lakeDir: lake, tables: [cleanedBeerTable], now: dayClosed });
+    expect(rerun!.daysCompacted + rerun!.periodsFinished).toBe(1);
+    expect(await readLake(lake)).toEqual(expected);
+    expect(await readCatalog(lake)).toEqual(expectedInCatalog);
+    expect(await dayContents(lake, cleanedBeerTable, day)).toEqual([compactedDayObjectName(day)]);
   });
 });
