@@ -5,8 +5,9 @@
  * projection). Every reader with a window (`drift --window`, the monitor) goes through it,
  * so its cost follows the window, not the age of the lake.
  *
- * The relation holds every row of the window's hours; the caller still filters on its own
- * time column for the exact bounds.
+ * The relation holds every row of the window's hours (of the whole day, for a day that
+ * compaction made one file); the caller still filters on its own time column for the exact
+ * bounds, which DuckDB checks against each row group's min/max before reading it.
  */
 import { listTableFiles } from './lake-files';
 import { hourFoldersInWindow, type TimeWindow } from './layout';
