@@ -15,9 +15,10 @@ import { cleanedBeerTable, lakeTables, predictionLogTable } from '../glue/schema
 import { ingestEnv } from '../lambdas/ingest/config';
 import { serveLambdaConfig, serveLambdaEnv } from '../lambdas/serve/lambda-config';
 import { recordFormatFromEnv } from '../local/firehose/record-format-conversion';
-import { readStackConfig, StackConfigError } from './config';
+import { readStackConfig, stackConfigEnv, StackConfigError } from './config';
 import { lambdaRuntime } from './constructs/bundled-function';
 import { lambdaProcessorDefaults } from './lake-stack';
+import { repoRoot } from './lambda-bundle';
 import { buildApp, stackIds } from './main';
 import { adminTokenParameterName } from './model-stack';
 import { formatConversionFailedPrefix } from './parquet-delivery';
@@ -393,6 +394,18 @@ describe('configuration', () => {
   it('BREWLAKE_ATHENA_SCAN_LIMIT_GB=0.3 synthesizes an integer cutoff', () => {
     const [[, wg]] = all(synth({ BREWLAKE_ATHENA_SCAN_LIMIT_GB: '0.3' }).lake, 'aws_athena_workgroup') as [[string, any]];
     expect(wg.configuration.bytes_scanned_cutoff_per_query).toBe(322122547);
+  });
+
+  it("docs/deploy.md's Settings table has a row for every setting, and gives the zone formats' defaults as they are", () => {
+    const rows = readFileSync(join(repoRoot, 'docs', 'deploy.md'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) => line.split('|').map((cell) => cell.trim()));
+    for (const variable of Object.values(stackConfigEnv)) expect(rows.some(([, names]) => names!.includes(`\`${variable}\``)), variable).toBe(true);
+    const defaults = readStackConfig({});
+    for (const key of ['cleanedFormat', 'predictionLogFormat'] as const) {
+      expect(rows.find(([, names]) => names === `\`${stackConfigEnv[key]}\``)?.[2], stackConfigEnv[key]).toBe(`\`${defaults[key]}\``);
+    }
   });
 
   it('deploys as it is with no settings at all', () => {
