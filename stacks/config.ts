@@ -1,8 +1,10 @@
 /**
  * The deployment's settings, in one typed place. Every setting has a default that deploys
- * as it is; each can be changed by an environment variable (the README lists them), and a
- * bad value stops the synth with the setting's name and what it accepts.
+ * as it is; each can be changed by an environment variable (docs/deploy.md, "Settings", lists
+ * them), and a bad value stops the synth with the setting's name and what it accepts.
  */
+import { isZoneFormat, zoneFormatEnv, zoneFormatExpected, type ConvertibleZone, type ZoneFormat } from '../glue/zone-formats';
+
 export interface StackConfig {
   /** Prefix of every resource name, e.g. `brewlake` → `brewlake-beers`. */
   readonly namePrefix: string;
@@ -19,8 +21,10 @@ export interface StackConfig {
   readonly buffer: { readonly sizeMb: number; readonly intervalSeconds: number };
   /** The transform processor's own buffering (Firehose's Lambda invocation batch). */
   readonly processorBuffer: { readonly sizeMb: number; readonly intervalSeconds: number };
-  /** `json` (JSON lines, as locally) or `parquet` (converted by Firehose through the Glue table). */
-  readonly cleanedFormat: 'json' | 'parquet';
+  /** The cleaned zone: `parquet` (converted by Firehose through the Glue table; the default) or `json` (JSON lines, as locally unless set). */
+  readonly cleanedFormat: ZoneFormat;
+  /** The prediction log's zone, the same choice for the Direct PUT stream. */
+  readonly predictionLogFormat: ZoneFormat;
   /** Athena stops a query that would scan more than this many bytes (a whole number, at least Athena's 10 MB minimum). */
   readonly athenaBytesScannedCutoff: number;
   /** Alarms are e-mailed here when set. */
@@ -61,7 +65,9 @@ export const stackConfigEnv = {
   kinesisShards: 'BREWLAKE_KINESIS_SHARDS',
   bufferSizeMb: 'BREWLAKE_BUFFER_MB',
   bufferIntervalSeconds: 'BREWLAKE_BUFFER_SECONDS',
-  cleanedFormat: 'BREWLAKE_CLEANED_FORMAT',
+  // One name in both worlds: the local delivery loops read the same variables (glue/zone-formats.ts).
+  cleanedFormat: zoneFormatEnv.cleaned,
+  predictionLogFormat: zoneFormatEnv.prediction_log,
   athenaScanLimitGb: 'BREWLAKE_ATHENA_SCAN_LIMIT_GB',
   alarmEmail: 'BREWLAKE_ALARM_EMAIL',
   logRetentionDays: 'BREWLAKE_LOG_RETENTION_DAYS',
@@ -94,9 +100,13 @@ export function readStackConfig(env: Record<string, string | undefined> = proces
   if (ingestSource !== 'bundled' && !/^https?:\/\/\S+$/.test(ingestSource)) throw new StackConfigError(stackConfigEnv.ingestSource, `expected "bundled" or an http(s) base URL, got ${JSON.stringify(ingestSource)}`);
   const ingestMode = text('ingestMode', 'random');
   if (!/^(random|random:\d+|backfill)$/.test(ingestMode)) throw new StackConfigError(stackConfigEnv.ingestMode, `expected random, random:N or backfill, got ${JSON.stringify(ingestMode)}`);
-  // Parquet by default: the analysts' zone is read whole by every saved query (docs/deploy.md, "Columnar zones").
-  const cleanedFormat = text('cleanedFormat', 'parquet');
-  if (cleanedFormat !== 'json' && cleanedFormat !== 'parquet') throw new StackConfigError(stackConfigEnv.cleanedFormat, `expected json or parquet, got ${JSON.stringify(cleanedFormat)}`);
+  // Parquet by default: Athena bills the bytes it scans, every saved query reads the cleaned
+  // zone whole, and the prediction log grows fastest (docs/deploy.md, "Columnar zones").
+  const zoneFormat = (key: 'cleanedFormat' | 'predictionLogFormat'): ZoneFormat => {
+    const format = text(key, 'parquet');
+    if (!isZoneFormat(format)) throw new StackConfigError(stackConfigEnv[key], `${zoneFormatExpected}, got ${JSON.stringify(format)}`);
+    return format;
+  };
   const alarmEmail = env[stackConfigEnv.alarmEmail]?.trim() || undefined;
   if (alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw new StackConfigError(stackConfigEnv.alarmEmail, `expected an e-mail address, got ${JSON.stringify(alarmEmail)}`);
 
@@ -125,7 +135,8 @@ export function readStackConfig(env: Record<string, string | undefined> = proces
       intervalSeconds: number('bufferIntervalSeconds', 300, (n) => Number.isInteger(n) && n >= 0 && n <= 900, 'whole seconds from 0 to 900'),
     },
     processorBuffer: { sizeMb: 1, intervalSeconds: 60 },
-    cleanedFormat,
+    cleanedFormat: zoneFormat('cleanedFormat'),
+    predictionLogFormat: zoneFormat('predictionLogFormat'),
     // Athena takes whole bytes: a fractional GB (0.3) rounds to the nearest byte.
     athenaBytesScannedCutoff: Math.round(number('athenaScanLimitGb', 10, (n) => n >= 0.01 && n <= 1024, 'GB from 0.01 to 1024') * 1024 ** 3),
     alarmEmail,
@@ -135,6 +146,12 @@ export function readStackConfig(env: Record<string, string | undefined> = proces
     state,
     forceDestroy: forceDestroy === '1',
   };
+}
+
+/** The format a table's zone is delivered in: the convertible zones as configured, the others JSON lines. */
+export function zoneFormatOf(config: Pick<StackConfig, 'cleanedFormat' | 'predictionLogFormat'>, tableName: string): ZoneFormat {
+  const configured: Record<ConvertibleZone, ZoneFormat> = { cleaned: config.cleanedFormat, prediction_log: config.predictionLogFormat };
+  return Object.hasOwn(configured, tableName) ? configured[tableName as ConvertibleZone] : 'json';
 }
 
 /** The region both stacks deploy to when AWS_REGION is unset; stacks/deploy.sh reads the synthesized one. */

@@ -30,12 +30,13 @@ import { savedQueries } from '../glue/saved-queries';
 import { beersView, cleanedBeerTable, lakeTables, predictionLogTable, rawBeerTable, type TableDefinition } from '../glue/schema';
 import { beersViewSql } from '../glue/views';
 import { addAwsProvider } from './aws-provider';
-import type { StackConfig } from './config';
+import { zoneFormatOf, type StackConfig } from './config';
 import { addStateBackend } from './state-backend';
 import { BundledFunction } from './constructs/bundled-function';
 import { assumeRolePolicy, policyDocument, regionalRoleName, type PolicyStatement } from './constructs/policy';
 import { SecureBucket } from './constructs/secure-bucket';
 import { athenaViewInput, glueTableInput } from './glue-tables';
+import { parquetDelivery } from './parquet-delivery';
 
 /** Names other stacks (and people) find the lake's parts by. */
 export const lakeNames = (prefix: string) => ({
@@ -127,8 +128,8 @@ export class LakeStack extends TerraformStack {
     const database = new GlueCatalogDatabase(this, 'database', { name: names.database, description: 'brewlake: PunkAPI beers, predictions and the prediction log' });
     const tables = new Map<string, GlueCatalogTable>();
     for (const table of lakeTables) {
-      const format = table === cleanedBeerTable ? config.cleanedFormat : 'json';
-      tables.set(table.name, new GlueCatalogTable(this, `table-${table.name}`, { databaseName: database.name, ...glueTableInput(table, lake.bucket, format) }));
+      // A zone's table and its delivery stream agree on the format (zoneFormatOf, for both).
+      tables.set(table.name, new GlueCatalogTable(this, `table-${table.name}`, { databaseName: database.name, ...glueTableInput(table, lake.bucket, zoneFormatOf(config, table.name)) }));
     }
     new GlueCatalogTable(this, 'view-beers', {
       databaseName: database.name,
@@ -139,11 +140,16 @@ export class LakeStack extends TerraformStack {
     // partitions and a crawler would only spend money (and need glue:* via AWSGlueServiceRole).
 
     // ---- Firehose: raw as collected, cleaned through the transform, both reading the stream;
-    // the prediction log written to directly (Direct PUT) by the serving Lambda
+    // the prediction log written to directly (Direct PUT) by the serving Lambda. A zone set to
+    // Parquet (cleaned, the prediction log: the default) converts through its Glue table.
     const firehoseLogs = new CloudwatchLogGroup(this, 'firehose-logs', { name: `/aws/kinesisfirehose/${config.namePrefix}`, retentionInDays: config.logRetentionDays });
     const deliveryStream = (name: string, source: KinesisStream | 'direct-put', table: TableDefinition, transformed: boolean) => {
       const logStream = new CloudwatchLogStream(this, `firehose-${name}-log-stream`, { name, logGroupName: firehoseLogs.name });
-      const parquet = transformed && config.cleanedFormat === 'parquet';
+      const role = new IamRole(this, `firehose-${name}-role`, { name: regionalRoleName(`${config.namePrefix}-firehose-${name}`, config.region), assumeRolePolicy: assumeRolePolicy('firehose.amazonaws.com') });
+      const parquet =
+        zoneFormatOf(config, table.name) === 'parquet'
+          ? parquetDelivery({ table, glueTable: tables.get(table.name)!, database: names.database, region: config.region, accountId: account.accountId, roleArn: role.arn })
+          : undefined;
       const statements: PolicyStatement[] = [
         ...(source === 'direct-put'
           ? []
@@ -155,18 +161,7 @@ export class LakeStack extends TerraformStack {
       if (transformed) {
         statements.push({ sid: 'InvokeTransform', actions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'], resources: [transform.function.arn, `${transform.function.arn}:*`] });
       }
-      if (parquet) {
-        statements.push({
-          sid: 'ReadTableSchema',
-          actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
-          resources: [
-            `arn:aws:glue:${config.region}:${account.accountId}:catalog`,
-            `arn:aws:glue:${config.region}:${account.accountId}:database/${names.database}`,
-            `arn:aws:glue:${config.region}:${account.accountId}:table/${names.database}/${table.name}`,
-          ],
-        });
-      }
-      const role = new IamRole(this, `firehose-${name}-role`, { name: regionalRoleName(`${config.namePrefix}-firehose-${name}`, config.region), assumeRolePolicy: assumeRolePolicy('firehose.amazonaws.com') });
+      if (parquet) statements.push(parquet.readTableSchema);
       const policy = new IamRolePolicy(this, `firehose-${name}-policy`, { role: role.id, name: 'least-privilege', policy: policyDocument(statements) });
       return new KinesisFirehoseDeliveryStream(this, `firehose-${name}`, {
         name: `${config.namePrefix}-${name}`,
@@ -179,9 +174,9 @@ export class LakeStack extends TerraformStack {
           roleArn: role.arn,
           bucketArn: lake.arn,
           prefix: firehosePrefixExpression(table.prefix),
+          // Records the transform refused, or conversion could not convert, land under errors/<error-output-type>/.
           errorOutputPrefix: firehoseErrorPrefixExpression,
-          // Parquet conversion needs at least 64 MiB buffers.
-          bufferingSize: parquet ? Math.max(64, config.buffer.sizeMb) : config.buffer.sizeMb,
+          bufferingSize: parquet ? parquet.bufferingSize(config.buffer.sizeMb) : config.buffer.sizeMb,
           bufferingInterval: config.buffer.intervalSeconds,
           cloudwatchLoggingOptions: { enabled: true, logGroupName: firehoseLogs.name, logStreamName: logStream.name },
           ...(transformed
@@ -200,16 +195,7 @@ export class LakeStack extends TerraformStack {
                 },
               }
             : {}),
-          ...(parquet
-            ? {
-                dataFormatConversionConfiguration: {
-                  enabled: true,
-                  inputFormatConfiguration: { deserializer: { openXJsonSerDe: {} } },
-                  outputFormatConfiguration: { serializer: { parquetSerDe: { compression: 'SNAPPY' } } },
-                  schemaConfiguration: { databaseName: database.name, tableName: table.name, roleArn: role.arn, region: config.region },
-                },
-              }
-            : {}),
+          ...(parquet ? { dataFormatConversionConfiguration: parquet.dataFormatConversionConfiguration } : {}),
         },
         dependsOn: [policy],
       });

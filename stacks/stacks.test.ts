@@ -10,14 +10,18 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { glueType } from '../glue/column-types';
 import { savedQueries } from '../glue/saved-queries';
-import { lakeTables } from '../glue/schema';
+import { errorsPrefix } from '../glue/layout';
+import { cleanedBeerTable, lakeTables, predictionLogTable } from '../glue/schema';
 import { ingestEnv } from '../lambdas/ingest/config';
 import { serveLambdaConfig, serveLambdaEnv } from '../lambdas/serve/lambda-config';
-import { readStackConfig, StackConfigError } from './config';
+import { recordFormatFromEnv } from '../local/firehose/record-format-conversion';
+import { readStackConfig, stackConfigEnv, StackConfigError } from './config';
 import { lambdaRuntime } from './constructs/bundled-function';
 import { lambdaProcessorDefaults } from './lake-stack';
+import { repoRoot } from './lambda-bundle';
 import { buildApp, stackIds } from './main';
 import { adminTokenParameterName } from './model-stack';
+import { formatConversionFailedPrefix } from './parquet-delivery';
 
 type Resources = Record<string, Record<string, Record<string, any>>>;
 interface Synth {
@@ -172,15 +176,95 @@ describe('the wiring', () => {
     expect(all(synth({ BREWLAKE_ALARM_EMAIL: 'ops@example.com' }).lake, 'aws_sns_topic_subscription')).toHaveLength(1);
   });
 
-  it('by default converts the cleaned zone to Parquet through the Glue table, with the buffer Firehose requires; json turns it off', () => {
-    const lake = synth({}).lake;
-    const glueTable = Object.fromEntries(all(lake, 'aws_glue_catalog_table'))['table-cleaned']!;
-    expect(glueTable.storage_descriptor.ser_de_info.serialization_library).toMatch(/ParquetHiveSerDe/);
-    const asJson = Object.fromEntries(all(synth({ BREWLAKE_CLEANED_FORMAT: 'json' }).lake, 'aws_kinesis_firehose_delivery_stream'))['firehose-cleaned']!.extended_s3_configuration;
-    expect(asJson.data_format_conversion_configuration).toBeUndefined();
-    const cleaned = Object.fromEntries(all(lake, 'aws_kinesis_firehose_delivery_stream'))['firehose-cleaned']!.extended_s3_configuration;
-    expect(cleaned.data_format_conversion_configuration.schema_configuration.table_name).toBe('cleaned');
-    expect(cleaned.buffering_size).toBeGreaterThanOrEqual(64);
+});
+
+describe('columnar zones: cleaned and the prediction log are Parquet by default, each with its own switch', () => {
+  const zones = [
+    { zone: 'cleaned', table: cleanedBeerTable, stream: 'firehose-cleaned', variable: 'BREWLAKE_CLEANED_FORMAT', setting: 'cleanedFormat' },
+    { zone: 'prediction_log', table: predictionLogTable, stream: 'firehose-prediction-log', variable: 'BREWLAKE_PREDICTION_LOG_FORMAT', setting: 'predictionLogFormat' },
+  ] as const;
+  const streamOf = (lake: Synth, name: string) => Object.fromEntries(all(lake, 'aws_kinesis_firehose_delivery_stream'))[name]!;
+  const glueTableOf = (lake: Synth, zone: string) => Object.fromEntries(all(lake, 'aws_glue_catalog_table'))[`table-${zone}`]!;
+  /** The statements of the role a delivery stream writes with. */
+  const roleStatementsOf = (lake: Synth, stream: Record<string, any>) => {
+    const roleName = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(stream.extended_s3_configuration.role_arn)![1]!;
+    return all(lake, 'aws_iam_role_policy')
+      .filter(([, p]) => p.role === ref('aws_iam_role', roleName, 'id'))
+      .flatMap(([, p]) => JSON.parse(p.policy).Statement as { Sid?: string; Action: string[]; Resource: string[] }[]);
+  };
+  const schemaReads = (statements: { Action: string[]; Resource: string[] }[]) => statements.filter((s) => s.Action.some((a) => a.startsWith('glue:')));
+
+  it.each(zones)('$zone: by default Firehose converts it to Parquet through its own Glue table, with the 64 MiB buffer conversion requires', ({ zone, stream: name }) => {
+    const stream = streamOf(stacks.lake, name);
+    const s3 = stream.extended_s3_configuration;
+    expect(s3.data_format_conversion_configuration).toEqual({
+      enabled: true,
+      input_format_configuration: { deserializer: { open_x_json_ser_de: {} } },
+      output_format_configuration: { serializer: { parquet_ser_de: { compression: 'SNAPPY' } } },
+      // The schema is the zone's own Glue table (a reference, so the table exists first), read with the stream's role.
+      schema_configuration: {
+        database_name: ref('aws_glue_catalog_table', `table-${zone}`, 'database_name'),
+        table_name: ref('aws_glue_catalog_table', `table-${zone}`, 'name'),
+        role_arn: s3.role_arn,
+        region: 'eu-west-1',
+      },
+    });
+    // BREWLAKE_BUFFER_MB is 5 by default: raised for conversion, the interval left as set.
+    expect(s3.buffering_size).toBe(64);
+    expect(s3.buffering_interval).toBe(300);
+    const sd = glueTableOf(stacks.lake, zone).storage_descriptor;
+    expect([sd.ser_de_info.serialization_library, sd.input_format, sd.output_format]).toEqual([
+      'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+      'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+      'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+    ]);
+  });
+
+  it.each(zones)("$zone: the stream's role may read that Glue table's schema, and that table only", ({ zone, stream: name }) => {
+    const reads = schemaReads(roleStatementsOf(stacks.lake, streamOf(stacks.lake, name)));
+    expect(reads).toHaveLength(1);
+    expect([...reads[0]!.Action].sort()).toEqual(['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions']);
+    const glue = 'arn:aws:glue:eu-west-1:${data.aws_caller_identity.account.account_id}';
+    expect(reads[0]!.Resource).toEqual([`${glue}:catalog`, `${glue}:database/brewlake_lake`, `${glue}:table/brewlake_lake/${zone}`]);
+  });
+
+  it.each(zones)('$zone: records conversion cannot convert go to errors/format-conversion-failed/, which the role may write', ({ stream: name }) => {
+    const stream = streamOf(stacks.lake, name);
+    const failed = stream.extended_s3_configuration.error_output_prefix.replace('!{firehose:error-output-type}', 'format-conversion-failed');
+    expect(failed).toBe('errors/format-conversion-failed/!{timestamp:yyyy/MM/dd/HH}/');
+    expect(failed.startsWith(formatConversionFailedPrefix)).toBe(true);
+    const lakeArn = (stacks.lake.output.lake_bucket as { value: string }).value.replace(/\.bucket\}$/, '.arn}');
+    const writes = roleStatementsOf(stacks.lake, stream).find((s) => s.Action.includes('s3:PutObject'))!;
+    expect(writes.Resource).toContain(`${lakeArn}/${errorsPrefix}*`);
+  });
+
+  it.each(zones)('$zone: json turns conversion off for that zone only: JSON lines under the JSON SerDe, the configured buffer, no Glue read', ({ zone, stream: name, variable }) => {
+    const lake = synth({ [variable]: 'json' }).lake;
+    const s3 = streamOf(lake, name).extended_s3_configuration;
+    expect(s3.data_format_conversion_configuration).toBeUndefined();
+    expect(s3.buffering_size).toBe(5);
+    expect(glueTableOf(lake, zone).storage_descriptor.ser_de_info.serialization_library).toBe('org.openx.data.jsonserde.JsonSerDe');
+    expect(schemaReads(roleStatementsOf(lake, streamOf(lake, name)))).toEqual([]);
+    const other = zones.find((z) => z.zone !== zone)!;
+    expect(streamOf(lake, other.stream).extended_s3_configuration.data_format_conversion_configuration?.enabled).toBe(true);
+    expect(glueTableOf(lake, other.zone).storage_descriptor.ser_de_info.serialization_library).toMatch(/ParquetHiveSerDe/);
+  });
+
+  it('raw stays JSON lines as collected, whatever the settings: no conversion, no Glue read', () => {
+    const raw = streamOf(stacks.lake, 'firehose-raw');
+    expect(raw.extended_s3_configuration.data_format_conversion_configuration).toBeUndefined();
+    expect(schemaReads(roleStatementsOf(stacks.lake, raw))).toEqual([]);
+    expect(glueTableOf(stacks.lake, 'raw').storage_descriptor.ser_de_info.serialization_library).toBe('org.openx.data.jsonserde.JsonSerDe');
+  });
+
+  it('a buffer set above the minimum is kept when converting', () => {
+    expect(streamOf(synth({ BREWLAKE_BUFFER_MB: '100' }).lake, 'firehose-prediction-log').extended_s3_configuration.buffering_size).toBe(100);
+  });
+
+  it.each(zones)('$variable is the name the local delivery loop reads too, with the same values (locally JSON lines unless set)', ({ table, variable, setting }) => {
+    expect(readStackConfig({ [variable]: 'json' })[setting]).toBe('json');
+    expect(recordFormatFromEnv(table, { [variable]: 'parquet' })).toEqual({ kind: 'parquet', table });
+    expect(recordFormatFromEnv(table, {})).toEqual({ kind: 'json' });
   });
 });
 
@@ -283,7 +367,9 @@ describe('configuration', () => {
   it.each([
     [{ BREWLAKE_SCHEDULE: 'every 5 minutes' }, /BREWLAKE_SCHEDULE: expected rate/],
     [{ BREWLAKE_KINESIS_SHARDS: '-1' }, /BREWLAKE_KINESIS_SHARDS/],
-    [{ BREWLAKE_CLEANED_FORMAT: 'csv' }, /BREWLAKE_CLEANED_FORMAT: expected json or parquet/],
+    [{ BREWLAKE_CLEANED_FORMAT: 'csv' }, /^BREWLAKE_CLEANED_FORMAT: expected json or parquet, got "csv"$/],
+    [{ BREWLAKE_PREDICTION_LOG_FORMAT: 'orc' }, /^BREWLAKE_PREDICTION_LOG_FORMAT: expected json or parquet, got "orc"$/],
+    [{ BREWLAKE_PREDICTION_LOG_FORMAT: 'Parquet' }, /^BREWLAKE_PREDICTION_LOG_FORMAT: expected json or parquet, got "Parquet"$/],
     [{ BREWLAKE_LOG_RETENTION_DAYS: '10' }, /BREWLAKE_LOG_RETENTION_DAYS: expected one of/],
     [{ BREWLAKE_NAME_PREFIX: 'Brew Lake' }, /BREWLAKE_NAME_PREFIX/],
     [{ BREWLAKE_SOURCE: 'punkapi' }, /BREWLAKE_SOURCE/],
@@ -310,7 +396,19 @@ describe('configuration', () => {
     expect(wg.configuration.bytes_scanned_cutoff_per_query).toBe(322122547);
   });
 
+  it("docs/deploy.md's Settings table has a row for every setting, and gives the zone formats' defaults as they are", () => {
+    const rows = readFileSync(join(repoRoot, 'docs', 'deploy.md'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) => line.split('|').map((cell) => cell.trim()));
+    for (const variable of Object.values(stackConfigEnv)) expect(rows.some(([, names]) => names!.includes(`\`${variable}\``)), variable).toBe(true);
+    const defaults = readStackConfig({});
+    for (const key of ['cleanedFormat', 'predictionLogFormat'] as const) {
+      expect(rows.find(([, names]) => names === `\`${stackConfigEnv[key]}\``)?.[2], stackConfigEnv[key]).toBe(`\`${defaults[key]}\``);
+    }
+  });
+
   it('deploys as it is with no settings at all', () => {
-    expect(readStackConfig({})).toMatchObject({ namePrefix: 'brewlake', schedule: 'rate(5 minutes)', ingestSource: 'bundled', kinesisShards: 0, cleanedFormat: 'parquet' });
+    expect(readStackConfig({})).toMatchObject({ namePrefix: 'brewlake', schedule: 'rate(5 minutes)', ingestSource: 'bundled', kinesisShards: 0, cleanedFormat: 'parquet', predictionLogFormat: 'parquet' });
   });
 });

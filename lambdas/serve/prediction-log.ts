@@ -139,9 +139,12 @@ export const predictionLogRowsCounter = (registry: MetricRegistry): Counter =>
 /*
  * Many rows travel in one Firehose record, as JSON lines: a record holds up to 1,000 KiB and
  * a call 500 records, so one row per record would make the log pay per row what it can pay
- * per batch, in the server and in the stream. The delivery concatenates records into S3
- * objects untransformed, so the lines land in `prediction_log/` as they were written. Lines
- * are appended to the open record as they come, so a flush only seals it and sends.
+ * per batch, in the server and in the stream. A JSON-lines zone gets the records concatenated
+ * into S3 objects untransformed, the lines as they were written; a Parquet zone (the stacks'
+ * default) converts them row by row, since record-format conversion reads several JSON
+ * documents in one record (stacks/parquet-delivery.ts). Packed rows must therefore never
+ * become a JSON array. Lines are appended to the open record as they come, so a flush only
+ * seals it and sends.
  */
 /** Under Firehose's 1,000 KiB record limit. */
 const maxRecordBytes = 256 * 1024;

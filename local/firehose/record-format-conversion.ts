@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { firehoseObjectKey, parquetSuffix } from '../../glue/layout';
 import { openParquetWriter, type ParquetWriter } from '../../glue/parquet-files';
 import type { TableDefinition } from '../../glue/schema';
+import { isZoneFormat, zoneFormatEnv, zoneFormatExpected, type ConvertibleZone } from '../../glue/zone-formats';
 import { ensureFolderDurably, publishFileDurably } from './durable-file';
 import { tempFolder } from './state-folder';
 
@@ -21,18 +22,16 @@ import { tempFolder } from './state-folder';
 export type RecordFormat = { readonly kind: 'json' } | { readonly kind: 'parquet'; readonly table: TableDefinition };
 
 /**
- * The local zones' format settings, environment variables like the stacks' settings (the
- * cleaned zone's is the stacks' own `BREWLAKE_CLEANED_FORMAT`). Locally JSON lines unless set.
+ * The format `table`'s zone is delivered in, from the stacks' own setting for that zone
+ * (glue/zone-formats.ts): locally JSON lines unless set, where the stacks default to Parquet.
+ * Anything but json or parquet names the variable.
  */
-export const recordFormatEnv = { cleaned: 'BREWLAKE_CLEANED_FORMAT', prediction_log: 'BREWLAKE_PREDICTION_LOG_FORMAT' } as const;
-
-/** The format `table`'s zone is delivered in, from its environment variable; anything but json or parquet names the variable. */
-export function recordFormatFromEnv(table: TableDefinition & { name: keyof typeof recordFormatEnv }, env: NodeJS.ProcessEnv = process.env): RecordFormat {
-  const name = recordFormatEnv[table.name];
-  const value = env[name] ?? 'json';
-  if (value === 'json') return { kind: 'json' };
-  if (value === 'parquet') return { kind: 'parquet', table };
-  throw new RangeError(`${name}: expected json or parquet, got ${JSON.stringify(value)}`);
+export function recordFormatFromEnv(table: TableDefinition & { name: ConvertibleZone }, env: NodeJS.ProcessEnv = process.env): RecordFormat {
+  const name = zoneFormatEnv[table.name];
+  // Blank counts as unset, as in stacks/config.ts.
+  const value = env[name]?.trim() || 'json';
+  if (!isZoneFormat(value)) throw new RangeError(`${name}: ${zoneFormatExpected}, got ${JSON.stringify(value)}`);
+  return value === 'parquet' ? { kind: 'parquet', table } : { kind: 'json' };
 }
 
 // One writer per process, opened on first use: conversion is a delivery's last step, and
