@@ -62,7 +62,7 @@ const notRunReason =
     : terraformBinary === undefined
       ? 'neither terraform nor tofu is on PATH'
       : undefined;
-row(mirror.kind === 'cached' ? 'info' : 'NOT RUN', `provider ${pinnedProvider.source} ${pinnedProvider.version}`, mirror.kind === 'cached' ? `${describeOrigin(mirror.builtFrom)}; ${build}` : notRunReason!);
+row(mirror.kind === 'cached' ? 'info' : 'NOT RUN', `provider ${pinnedProvider.source} ${pinnedProvider.version}`, mirror.kind === 'cached' ? `${describeOrigin(mirror.builtFrom, mirror.sourceVersion)}; ${build}` : notRunReason!);
 
 // ---- moto, and everything that talks to it
 const moto = await startMotoServer(join(venvBin, 'moto_server'));

@@ -21,13 +21,25 @@ target="$mirror/registry.terraform.io/hashicorp/aws/$version/linux_amd64"
 binary="$target/terraform-provider-aws_v$version"
 stamp="$target/BUILT_FROM"
 
+# What the built source says it is (version/VERSION, the CHANGELOG's first heading): the
+# commit is registered under the pinned version, and the docs and the summary say how far
+# that is from it.
+source_version() {
+  local dir=$1
+  echo "$(tr -d '[:space:]' < "$dir/version/VERSION") (CHANGELOG: $(grep -m1 '^## ' "$dir/CHANGELOG.md" | sed 's/^## //'))"
+}
+module_dir() {
+  GOFLAGS=-mod=mod GOTOOLCHAIN=local go mod download -json "$PROVIDER_MODULE@$PROVIDER_COMMIT" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))'
+}
+
 if [ -x "$binary" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$PROVIDER_MODULE@$PROVIDER_COMMIT" ]; then
+  [ -s "$target/SOURCE_VERSION" ] || source_version "$(module_dir)" > "$target/SOURCE_VERSION"
   echo "$mirror"; exit 0
 fi
 
 echo "building $PROVIDER_MODULE@$PROVIDER_COMMIT as hashicorp/aws $version (cold build: tens of minutes)" >&2
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local
-src=$(go mod download -json "$PROVIDER_MODULE@$PROVIDER_COMMIT" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))')
+src=$(module_dir)
 mkdir -p "$target"
 log="$cache/provider-build.log"
 # -p 1 and a bounded GOMAXPROCS keep the compiler's peak memory within this machine's means.
@@ -36,6 +48,7 @@ log="$cache/provider-build.log"
   || { echo "provider build failed; see $log" >&2; tail -20 "$log" >&2; exit 1; }
 mv "$binary.tmp" "$binary"
 echo "$PROVIDER_MODULE@$PROVIDER_COMMIT" > "$stamp"
+source_version "$src" > "$target/SOURCE_VERSION"
 wall=$(grep 'Elapsed (wall clock)' "$cache/provider-build.time" | awk '{print $NF}')
 rss=$(grep 'Maximum resident set size' "$cache/provider-build.time" | awk '{printf "%.1f GB", $NF/1048576}')
 echo "provider built in $wall, peak memory $rss (go build, module downloads included)" >&2

@@ -13,6 +13,10 @@ describe('the provider mirror', () => {
     expect(describeOrigin('github.com/hashicorp/terraform-provider-aws@v1.60.1-0.20260602190131-5f2286d6d836')).toBe(
       'built from github.com/hashicorp/terraform-provider-aws commit 5f2286d6d836 (2026-06-02 19:01:31 UTC)',
     );
+    // Registered under the pinned version whatever it is: the summary says what the source calls itself.
+    expect(describeOrigin('github.com/hashicorp/terraform-provider-aws@v1.60.1-0.20260602190131-5f2286d6d836', '6.47.1 (CHANGELOG: 6.48.0 (Unreleased))')).toBe(
+      'built from github.com/hashicorp/terraform-provider-aws commit 5f2286d6d836 (2026-06-02 19:01:31 UTC), whose source says version 6.47.1 (CHANGELOG: 6.48.0 (Unreleased))',
+    );
   });
 
   it('installs hashicorp/aws from the mirror only, never from the registry', () => {

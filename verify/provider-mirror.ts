@@ -22,7 +22,15 @@ export interface ProviderBuild {
 }
 
 export type ProviderMirror =
-  | { readonly kind: 'cached'; readonly mirrorDir: string; readonly version: string; readonly builtFrom: string; readonly build: ProviderBuild | undefined }
+  | {
+      readonly kind: 'cached';
+      readonly mirrorDir: string;
+      readonly version: string;
+      readonly builtFrom: string;
+      /** What the built source calls itself (`6.47.1 (CHANGELOG: 6.48.0 (Unreleased))`), when recorded. */
+      readonly sourceVersion: string | undefined;
+      readonly build: ProviderBuild | undefined;
+    }
   | { readonly kind: 'missing'; readonly mirrorDir: string; readonly version: string; readonly build: ProviderBuild | undefined };
 
 export function providerMirror(cache = cacheDir()): ProviderMirror {
@@ -33,7 +41,9 @@ export function providerMirror(cache = cacheDir()): ProviderMirror {
   const stamp = join(target, 'BUILT_FROM');
   const timeFile = join(cache, 'provider-build.time');
   const build = existsSync(timeFile) ? parseGnuTime(readFileSync(timeFile, 'utf8')) : undefined;
-  if (existsSync(binary) && existsSync(stamp)) return { kind: 'cached', mirrorDir, version, builtFrom: readFileSync(stamp, 'utf8').trim(), build };
+  const sourceVersionFile = join(target, 'SOURCE_VERSION');
+  const sourceVersion = existsSync(sourceVersionFile) ? readFileSync(sourceVersionFile, 'utf8').trim() || undefined : undefined;
+  if (existsSync(binary) && existsSync(stamp)) return { kind: 'cached', mirrorDir, version, builtFrom: readFileSync(stamp, 'utf8').trim(), sourceVersion, build };
   return { kind: 'missing', mirrorDir, version, build };
 }
 
@@ -48,12 +58,15 @@ export function parseGnuTime(text: string): ProviderBuild | undefined {
   return { wall, wallSeconds, peakRssBytes: Number(rssKb) * 1024 };
 }
 
-/** `module@v1.60.1-0.20260602190131-5f2286d6d836` → `commit 5f2286d6d836 (2026-06-02 19:01:31 UTC)`. */
-export function describeOrigin(builtFrom: string): string {
+/**
+ * `module@v1.60.1-0.20260602190131-5f2286d6d836` → `built from module commit 5f2286d6d836
+ * (2026-06-02 19:01:31 UTC)`, and what that source calls itself when known: the binary is
+ * registered under the pinned version whatever it is, so the summary says what it really is.
+ */
+export function describeOrigin(builtFrom: string, sourceVersion?: string): string {
   const match = /^(.+)@v[\d.]+-0\.(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})-([0-9a-f]{12})$/.exec(builtFrom);
-  if (!match) return `built from ${builtFrom}`;
-  const [, module, y, mo, d, h, mi, s, commit] = match;
-  return `built from ${module} commit ${commit} (${y}-${mo}-${d} ${h}:${mi}:${s} UTC)`;
+  const origin = match ? `built from ${match[1]} commit ${match[8]} (${match[2]}-${match[3]}-${match[4]} ${match[5]}:${match[6]}:${match[7]} UTC)` : `built from ${builtFrom}`;
+  return sourceVersion ? `${origin}, whose source says version ${sourceVersion}` : origin;
 }
 
 /** A Terraform CLI configuration (TF_CLI_CONFIG_FILE) that installs hashicorp/aws from the mirror and nowhere else. */
