@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 describe('brewlake compact', () => {
-  it('refuses a --before that is not a time, or an hour not yet closed, naming the option, and changes nothing', { timeout: 60_000 }, async () => {
+  it('refuses a --before that is not a time, an hour not yet closed, or the raw zone, naming the option, and changes nothing', { timeout: 60_000 }, async () => {
     const folder = join(lake, cleanedBeerTable.prefix, hourFolder(new Date('2024-06-01T12:00:00Z')));
     const before = (await readdir(folder)).sort();
     for (const [value, message] of [
@@ -27,6 +27,12 @@ describe('brewlake compact', () => {
       const { code, stderr } = await runBrewlake(['compact', '--lake', lake, '--before', value]);
       expect(code).not.toBe(0);
       expect(stderr).toMatch(message);
+    }
+    // raw keeps records as collected: no --zone names it.
+    {
+      const { code, stderr } = await runBrewlake(['compact', '--lake', lake, '--zone', 'raw']);
+      expect(code).not.toBe(0);
+      expect(stderr).toMatch(/--zone.*'raw' is invalid/);
     }
     expect((await readdir(folder)).sort()).toEqual(before);
   });

@@ -18,8 +18,7 @@ import { createThreadedPredictionLog } from '../local/prediction-log/threaded-pr
 import { createLakeMonitor } from '../lambdas/serve/monitor';
 import { createServeMetrics } from '../lambdas/serve/serve-metrics';
 import { lakeRetrainOptions } from '../local/lake-retrain';
-import { lakeTables } from '../glue/schema';
-import { describeCompaction, startBackgroundCompaction, type BackgroundCompaction } from '../local/compaction';
+import { compactableTables, describeCompaction, startBackgroundCompaction, type BackgroundCompaction } from '../local/compaction';
 import { lakeOption } from './options';
 import { ensurePortFree, portUnavailableOf } from './port-free';
 
@@ -102,7 +101,7 @@ export const serveCommand = new Command('serve')
 export function compactInBackground(lakeDir: string): BackgroundCompaction {
   return startBackgroundCompaction({
     lakeDir,
-    tables: lakeTables,
+    tables: compactableTables,
     onResult: (results) => {
       for (const r of results) if (r.daysCompacted + r.hoursCompacted + r.periodsFinished > 0) process.stderr.write(`compact: ${describeCompaction(r)}\n`);
     },

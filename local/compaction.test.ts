@@ -5,7 +5,7 @@
  * closed hour of an open day, and one per closed day.
  */
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,9 +16,9 @@ import { tableWindowSql } from '../glue/table-window';
 import { buildLakeCatalog } from '../glue/lake-catalog';
 import { catalogFilePath } from '../glue/lake-folder';
 import { compactedDayObjectName, compactedObjectName, dayFolder, hourFolder } from '../glue/layout';
-import { cleanedBeerTable, type TableDefinition } from '../glue/schema';
+import { cleanedBeerTable, rawBeerTable, type TableDefinition } from '../glue/schema';
 import { catalogue, cleanedRowOf, writeLakeFile } from '../test/catalogue-lake';
-import { compactLake, HourNotClosed, startBackgroundCompaction, type CompactionResult } from './compaction';
+import { compactableTables, compactLake, HourNotClosed, startBackgroundCompaction, ZoneNotCompactable, type CompactionResult } from './compaction';
 
 const now = new Date('2024-06-02T00:30:00.000Z');
 /** An hour after 2024-06-01 ended, when the whole day is closed. */
@@ -123,6 +123,19 @@ describe('compactLake', () => {
     const [again] = await compactLake({ lakeDir: lake, tables: [cleanedBeerTable], now });
     expect(again).toMatchObject({ hoursCompacted: 0, periodsFinished: 0, filesRemoved: 0 });
     expect(await readLake(lake)).toEqual(before);
+  });
+
+  it('refuses the raw zone, which keeps records as collected, naming it and the reason, and touches nothing', async () => {
+    const lake = await copyOfSeed();
+    const t = new Date('2024-06-01T10:00:00.000Z');
+    // A field the schema does not declare: Parquet would drop it from the only copy.
+    const raw = await writeLakeFile(lake, rawBeerTable, [{ ...(catalogue[0] as object), brewery_notes: 'kept as collected' }], { time: t, id: 'r' });
+    const before = await readFile(raw, 'utf8');
+    await expect(compactLake({ lakeDir: lake, tables: [rawBeerTable, cleanedBeerTable], now: dayClosed })).rejects.toThrow(ZoneNotCompactable);
+    await expect(compactLake({ lakeDir: lake, tables: [rawBeerTable], now: dayClosed })).rejects.toThrow(/--zone raw: not compacted; it keeps records as collected/);
+    expect(await readFile(raw, 'utf8')).toBe(before);
+    expect((await filesOf(lake, cleanedBeerTable, hours[0]!)).length).toBe(3);
+    expect(compactableTables.map((t) => t.name)).not.toContain('raw');
   });
 
   it('refuses --before an hour that is not closed, naming the option, and touches nothing', async () => {

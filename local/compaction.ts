@@ -29,7 +29,7 @@ import { filesToRead, listTablePeriods, type PeriodFiles } from '../glue/lake-fi
 import { compactedDayObjectName, compactedObjectName, dayOfFolder, hourOfFolder } from '../glue/layout';
 import { buildLakeCatalog } from '../glue/lake-catalog';
 import { openParquetWriter, type ParquetWriter } from '../glue/parquet-files';
-import type { TableDefinition } from '../glue/schema';
+import { lakeTables, rawBeerTable, type TableDefinition } from '../glue/schema';
 import { publishFileDurably, syncFolder } from './firehose/durable-file';
 
 /** How long after its end an hour counts as closed (Firehose buffers at most 900 s; a margin on top). */
@@ -63,6 +63,18 @@ export interface CompactionResult {
   readonly bytesAfter: number;
 }
 
+/**
+ * The zones compaction rewrites: every table but `raw`. Raw keeps each record as it was
+ * collected, and a Parquet file holds only the columns the schema declares: a field the
+ * source added, or a value of an unexpected type, would be gone from the only copy.
+ */
+export const compactableTables: readonly TableDefinition[] = lakeTables.filter((t) => t !== rawBeerTable);
+
+/** A zone compaction must not rewrite (raw), named with the reason. */
+export class ZoneNotCompactable extends RangeError {
+  override readonly name = 'ZoneNotCompactable';
+}
+
 /** `--before` later than the last closed hour: compacting it could hide a file still to come. */
 export class HourNotClosed extends RangeError {
   override readonly name = 'HourNotClosed';
@@ -86,6 +98,8 @@ type Tally = { -readonly [K in keyof CompactionResult]: CompactionResult[K] };
  */
 export async function compactLake(options: CompactionOptions): Promise<CompactionResult[]> {
   const now = options.now ?? new Date();
+  const refused = options.tables.find((t) => !compactableTables.includes(t));
+  if (refused) throw new ZoneNotCompactable(`--zone ${refused.name}: not compacted; it keeps records as collected, and Parquet would keep only the schema's columns (zones: ${compactableTables.map((t) => t.name).join(', ')})`);
   const closedBefore = new Date(now.getTime() - (options.closedAfterMs ?? defaultClosedAfterMs));
   const before = options.before ?? closedBefore;
   if (!Number.isFinite(before.getTime())) throw new HourNotClosed('--before: not a valid time');
