@@ -36,7 +36,7 @@ import { BundledFunction } from './constructs/bundled-function';
 import { assumeRolePolicy, policyDocument, regionalRoleName, type PolicyStatement } from './constructs/policy';
 import { SecureBucket } from './constructs/secure-bucket';
 import { athenaViewInput, glueTableInput } from './glue-tables';
-import { parquetDelivery } from './parquet-delivery';
+import { formatConversionFailedPrefix, parquetDelivery } from './parquet-delivery';
 
 /** Names other stacks (and people) find the lake's parts by. */
 export const lakeNames = (prefix: string) => ({
@@ -276,6 +276,20 @@ export class LakeStack extends TerraformStack {
         dimensions: { DeliveryStreamName: delivery.name },
         statistic: 'Maximum',
         threshold: 900,
+        comparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+    // A record conversion cannot read lands in errors/format-conversion-failed/, not in the
+    // zone: without this alarm a schema mismatch would empty a Parquet zone in silence.
+    for (const [name, delivery, table] of [['cleaned', cleanedStream, cleanedBeerTable], ['prediction-log', predictionLogDelivery, predictionLogTable]] as const) {
+      if (zoneFormatOf(config, table.name) !== 'parquet') continue;
+      alarm(`firehose-${name}-conversion-failed`, {
+        description: `Firehose ${name}: records failed Parquet conversion (see ${formatConversionFailedPrefix})`,
+        namespace: 'AWS/Firehose',
+        metricName: 'FailedConversion.Records',
+        dimensions: { DeliveryStreamName: delivery.name },
+        statistic: 'Sum',
+        threshold: 0,
         comparisonOperator: 'GreaterThanThreshold',
       });
     }

@@ -176,6 +176,18 @@ describe('the wiring', () => {
     expect(all(synth({ BREWLAKE_ALARM_EMAIL: 'ops@example.com' }).lake, 'aws_sns_topic_subscription')).toHaveLength(1);
   });
 
+  it('each Parquet zone has an alarm on records that failed conversion, on its own stream; a JSON zone has none', () => {
+    const conversionAlarms = (lake: Synth) =>
+      all(lake, 'aws_cloudwatch_metric_alarm')
+        .filter(([, a]) => a.metric_name === 'FailedConversion.Records')
+        .map(([, a]) => a.dimensions.DeliveryStreamName as string)
+        .sort();
+    const streamName = (id: string) => ref('aws_kinesis_firehose_delivery_stream', id, 'name');
+    expect(conversionAlarms(stacks.lake)).toEqual([streamName('firehose-cleaned'), streamName('firehose-prediction-log')]);
+    expect(conversionAlarms(synth({ BREWLAKE_PREDICTION_LOG_FORMAT: 'json' }).lake)).toEqual([streamName('firehose-cleaned')]);
+    expect(conversionAlarms(synth({ BREWLAKE_CLEANED_FORMAT: 'json', BREWLAKE_PREDICTION_LOG_FORMAT: 'json' }).lake)).toEqual([]);
+  });
+
 });
 
 describe('columnar zones: cleaned and the prediction log are Parquet by default, each with its own switch', () => {
