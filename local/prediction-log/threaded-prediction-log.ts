@@ -7,7 +7,7 @@
  * thread's work). The serving Lambda keeps the log in its own thread (`prediction-log.ts`):
  * it has one vCPU or less, and flushes before each invocation returns.
  */
-import { Worker } from 'node:worker_threads';
+import { startThreadModule } from '../../model/thread-module';
 import type { Counter } from '../../lambdas/serve/prometheus';
 import type { PredictionLog, PredictionLogCounts } from '../../lambdas/serve/prediction-log';
 import type { PredictionEvent } from '../../lambdas/serve/prediction-sink';
@@ -50,15 +50,7 @@ export type LogThreadMessage =
   | { readonly type: 'taken'; readonly rows: number }
   | { readonly type: 'done'; readonly id: number };
 
-// Bundled (esbuild), the thread is the .mjs built beside the bundle. Run from source (tsx,
-// vitest), it is the .ts file beside this one, which a worker can only load through tsx's
-// loader (a loader given in a worker's execArgv does not reach its entry module).
-function startThread(workerData: LogThreadOptions): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./prediction-log-thread.mjs', import.meta.url), { workerData });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const thread = new URL('./prediction-log-thread.ts', import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then(({ tsImport }) => tsImport(${JSON.stringify(thread)}, ${JSON.stringify(import.meta.url)}))`, { eval: true, workerData });
-}
+const startThread = (workerData: LogThreadOptions) => startThreadModule(import.meta.url, 'prediction-log-thread', workerData);
 
 export function createThreadedPredictionLog(options: LogThreadOptions & { readonly rows?: Counter }): PredictionLog {
   const { rows, ...threadOptions } = options;
