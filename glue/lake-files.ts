@@ -15,7 +15,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { dayOfFolder, isCompactedDayObjectName, isCompactedObjectName, parquetSuffix } from './layout';
+import { dayFolderOf, dayOfFolder, isCompactedDayObjectName, isCompactedObjectName, parquetSuffix } from './layout';
 import type { TableDefinition } from './schema';
 
 /** False for a writer's staging file: a dot-name (file or folder) or a `.tmp` suffix. */
@@ -75,7 +75,7 @@ export async function listTablePeriods(lakeDir: string, table: TableDefinition, 
   }
   const periods = new Map<string, PeriodFiles>();
   for (const [folder, files] of [...filesByFolder].sort(byFolder)) {
-    const day = folder.slice(0, 'YYYY/MM/DD/'.length);
+    const day = dayFolderOf(folder);
     const dayFile = compactedDays.get(day);
     if (dayFile === undefined) {
       periods.set(folder, periodOf(folder, files.sort()));
@@ -92,7 +92,7 @@ async function listWindowPeriods(root: string, hourFolders: readonly string[]): 
   const dayFiles = new Map<string, string | undefined>();
   const periods = new Map<string, PeriodFiles>();
   for (const hour of hourFolders) {
-    const day = hour.slice(0, 'YYYY/MM/DD/'.length);
+    const day = dayFolderOf(hour);
     if (!dayFiles.has(day)) {
       const names = (await readNames(join(root, day))).filter((e) => e.isFile() && isCompactedDayObjectName(e.name)).map((e) => e.name);
       dayFiles.set(day, names.sort().at(-1));

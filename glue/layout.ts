@@ -107,6 +107,9 @@ export function dayFolder(time: Date): string {
   return hourFolder(time).slice(0, -3);
 }
 
+/** The `YYYY/MM/DD/` a lake-table-relative folder starts with: an hour folder's day (any other name: not a day, see `dayOfFolder`). */
+export const dayFolderOf = (folder: string) => folder.slice(0, 'YYYY/MM/DD/'.length);
+
 /** The start of the day a `YYYY/MM/DD` folder (with or without its trailing `/`) names; undefined for any other name. */
 export function dayOfFolder(folder: string): Date | undefined {
   return hourOfFolder(`${folder.replace(/\/?$/, '/')}00/`);

@@ -26,7 +26,7 @@ import { randomUUID } from 'node:crypto';
 import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { filesToRead, listTablePeriods, type PeriodFiles } from '../glue/lake-files';
-import { compactedDayObjectName, compactedObjectName, dayOfFolder, hourOfFolder } from '../glue/layout';
+import { compactedDayObjectName, compactedObjectName, dayFolderOf, dayOfFolder, hourOfFolder } from '../glue/layout';
 import { buildLakeCatalog } from '../glue/lake-catalog';
 import { openParquetWriter, type ParquetWriter } from '../glue/parquet-files';
 import { lakeTables, rawBeerTable, type TableDefinition } from '../glue/schema';
@@ -139,7 +139,7 @@ export async function compactLake(options: CompactionOptions): Promise<Compactio
 async function commitClosedPeriods(table: TableDefinition, before: Date, options: CompactionOptions, writer: ParquetWriter, result: Tally, committed: Committed[]): Promise<void> {
   const byDay = new Map<string, PeriodFiles[]>();
   for (const period of await listTablePeriods(options.lakeDir, table)) {
-    const day = period.folder.slice(0, 'YYYY/MM/DD/'.length);
+    const day = dayFolderOf(period.folder);
     if (!dayOfFolder(day)) continue; // files outside the hour layout are no period
     byDay.set(day, [...(byDay.get(day) ?? []), period]);
   }
