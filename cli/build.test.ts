@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,3 +40,44 @@ it('the build finds the saved queries it reads beside itself', async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [join(copy, 'bin', 'brewlake.mjs'), 'query', '--list', '--format', 'csv'], { cwd: copy });
   expect(stdout).toMatch(/^strongest-beers,/m);
 }, 60_000);
+
+const run = (args: readonly string[]) => promisify(execFile)(process.execPath, [join(copy, 'bin', 'brewlake.mjs'), ...args], { cwd: copy });
+const bundle = () => join(copy, 'dist', 'cli', 'brewlake.cjs');
+const cacheFiles = async () => (await readdir(join(copy, 'dist', 'cli', 'code-cache')).catch(() => [] as string[])).sort();
+
+it("keeps each command's compiled code beside the build, reuses it, and replaces a cache V8 rejects", async () => {
+  await help();
+  await rm(join(copy, 'dist', 'cli', 'code-cache'), { recursive: true, force: true });
+  await run(['query', '--list']);
+  const [queryCache, ...others] = await cacheFiles();
+  expect(others).toEqual([]);
+  expect(queryCache).toMatch(/^query-\d+\.bin$/);
+  const cachePath = join(copy, 'dist', 'cli', 'code-cache', queryCache!);
+  const written = (await stat(cachePath)).mtimeMs;
+
+  // Reused: a second run of the same command finds its cache and leaves it as it was.
+  const again = await run(['query', '--list', '--format', 'csv']);
+  expect(again.stdout).toMatch(/^strongest-beers,/m);
+  expect((await stat(cachePath)).mtimeMs).toBe(written);
+
+  // A damaged cache (a crash while another process wrote it, a disk error) costs one slow start, never a wrong one.
+  await writeFile(cachePath, Buffer.alloc(4096, 7));
+  const damaged = await run(['query', '--list', '--format', 'csv']);
+  expect(damaged.stdout).toMatch(/^strongest-beers,/m);
+  expect(damaged.stderr).toBe('');
+  expect((await readFile(cachePath)).equals(Buffer.alloc(4096, 7))).toBe(false);
+}, 120_000);
+
+it('never runs the cached code of an earlier bundle, even one of the same length', async () => {
+  await help();
+  await run(['--help']);
+  expect((await cacheFiles()).filter((name) => name.startsWith('brewlake-'))).toHaveLength(1);
+  // V8 checks only a cache's source length: a same-length edit must still be seen.
+  const source = await readFile(bundle(), 'utf8');
+  const edited = source.replace('A streaming data lake for the PunkAPI beer catalogue', 'A STREAMING DATA LAKE FOR THE PUNKAPI BEER CATALOGUE');
+  expect(edited).not.toBe(source);
+  expect(edited.length).toBe(source.length);
+  await writeFile(bundle(), edited);
+  const { stdout } = await run(['--help']);
+  expect(stdout).toContain('A STREAMING DATA LAKE FOR THE PUNKAPI BEER CATALOGUE');
+}, 120_000);

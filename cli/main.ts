@@ -14,22 +14,28 @@ const program = new Command('brewlake')
   .hook('postAction', (_program, command) => rebuildCatalogAfter(command))
   .version(process.env.npm_package_version ?? '0.1.0');
 
-try {
-  const [first, second] = process.argv.slice(2);
-  const named = first === 'help' ? second : first;
-  const index = readCommandIndex(new URL('./', import.meta.url));
-  if (named !== undefined && Object.hasOwn(commandLoaders, named)) {
-    program.addCommand(await commandLoaders[named]!());
-  } else if (index) {
-    // Listing and suggesting need only names and descriptions.
-    for (const summary of index) program.command(summary.name).description(summary.description);
-    const terms = new Map(index.map((s) => [s.name, s.term]));
-    program.configureHelp({ subcommandTerm: (command) => terms.get(command.name()) ?? command.name() });
-  } else {
-    for (const command of await loadAllCommands()) program.addCommand(command);
+/** Runs the command line; settles when the command has (`process.exitCode` says how). */
+async function main(): Promise<void> {
+  try {
+    const [first, second] = process.argv.slice(2);
+    const named = first === 'help' ? second : first;
+    const index = readCommandIndex(new URL('./', import.meta.url));
+    if (named !== undefined && Object.hasOwn(commandLoaders, named)) {
+      program.addCommand(await commandLoaders[named]!());
+    } else if (index) {
+      // Listing and suggesting need only names and descriptions.
+      for (const summary of index) program.command(summary.name).description(summary.description);
+      const terms = new Map(index.map((s) => [s.name, s.term]));
+      program.configureHelp({ subcommandTerm: (command) => terms.get(command.name()) ?? command.name() });
+    } else {
+      for (const command of await loadAllCommands()) program.addCommand(command);
+    }
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    console.error(`brewlake: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
   }
-  await program.parseAsync(process.argv);
-} catch (error) {
-  console.error(`brewlake: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
 }
+
+// No top-level await: the build is CommonJS (bin/build-cli.mjs says why), which has none.
+export const done = main();

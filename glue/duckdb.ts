@@ -25,6 +25,8 @@ import {
   doubleFromDecimalValue,
   stringFromValue,
   type DuckDBConnection,
+  type DuckDBPreparedStatement,
+  type DuckDBResultReader,
   type DuckDBValue,
   type DuckDBValueConverter,
   StatementType,
@@ -99,13 +101,11 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
   // Parquet footers read once per file, not once per statement: a compacted lake is one file an hour.
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  await connection.run('set parquet_metadata_cache = true');
+  const settings = ['set parquet_metadata_cache = true'];
   if (!options.allowLocalFiles) {
     // Locked to the lake: files are read only below its folder, and the lock cannot be
     // lifted from SQL (`SET enable_external_access = true` fails once locked).
-    await connection.run(`set allowed_directories = [${sqlString(`${root.replace(/\/+$/, '')}/`)}]`);
-    await connection.run('set enable_external_access = false');
-    await connection.run('set lock_configuration = true');
+    settings.push(`set allowed_directories = [${sqlString(`${root.replace(/\/+$/, '')}/`)}]`, 'set enable_external_access = false', 'set lock_configuration = true');
   }
   const viewFiles = new Map<string, string>();
   let closed = false;
@@ -118,20 +118,27 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
    * view the statement does not name cannot change its answer, so it is not listed: a
    * query on one zone does not pay for walking the others' hours.
    */
-  const refreshViews = async (sql?: string) => {
+  const refreshViews = async (sql?: string, before: readonly string[] = []) => {
     const named = sql === undefined ? [] : tables.filter((t) => mentions(sql, t.name) || (t === beersView.source && mentions(sql, beersView.name)));
     const listings = await Promise.all(named.map((t) => listTableFiles(root, t)));
     const fresh = sql === undefined ? tables.map((t) => [t, noFiles] as const) : named.map((t, i) => [t, listings[i] ?? noFiles] as const);
+    const statements = [...before];
+    const signatures = new Map<string, string>();
     for (const [table, files] of fresh) {
       const signature = [...files.json, '|', ...files.parquet].join('\n');
       if (viewFiles.get(table.name) === signature) continue;
-      await connection.run(`create or replace view ${quoteIdentifier(table.name)} as\n${tableFilesSelectSql(table, files)}`);
-      viewFiles.set(table.name, signature);
+      statements.push(`create or replace view ${quoteIdentifier(table.name)} as\n${tableFilesSelectSql(table, files)}`);
+      signatures.set(table.name, signature);
     }
     if (!viewFiles.has(beersView.name) && tables.includes(beersView.source)) {
-      await connection.run(createViewSql(beersView));
-      viewFiles.set(beersView.name, '');
+      statements.push(createViewSql(beersView));
+      signatures.set(beersView.name, '');
     }
+    if (statements.length === 0) return;
+    // One round trip for them all: each statement on its own costs a hop to DuckDB's thread
+    // and back, which a one-query command (`brewlake query`) pays a dozen times at start.
+    await connection.run(statements.join(';\n'));
+    for (const [name, signature] of signatures) viewFiles.set(name, signature);
   };
 
   /**
@@ -156,8 +163,7 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
     try {
       await refreshViews(sql);
       if (current.interruptedBy) throw new Error('interrupted before the statement started');
-      await refuseWriting(connection, sql);
-      return await readResult(connection, sql);
+      return await runReading(connection, sql);
     } catch (error) {
       if (error instanceof QueryRefused) throw error;
       const message = error instanceof Error ? error.message : String(error);
@@ -173,7 +179,7 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
   };
 
   try {
-    await refreshViews();
+    await refreshViews(undefined, settings);
   } catch (error) {
     connection.closeSync();
     instance.closeSync();
@@ -201,25 +207,33 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
   };
 }
 
-/** Throws `QueryRefused` unless every statement in `sql` only reads. */
-async function refuseWriting(connection: DuckDBConnection, sql: string): Promise<void> {
+/**
+ * Runs `sql` (one statement or several, answering with the last) once every statement in it
+ * is known to only read (`QueryRefused` otherwise, before any runs). Each statement is
+ * parsed and planned once: the plan that was checked is the plan that runs.
+ */
+async function runReading(connection: DuckDBConnection, sql: string): Promise<QueryResult> {
   const statements = await connection.extractStatements(sql);
-  for (let i = 0; i < statements.count; i++) {
-    const prepared = await statements.prepare(i);
-    const type = prepared.statementType;
-    prepared.destroySync();
-    if (!readingStatements.has(type)) throw new QueryRefused(sql, `the lake engine only reads (SELECT, EXPLAIN, DESCRIBE, SUMMARIZE …); this is a ${StatementType[type] ?? type} statement`);
+  const prepared: DuckDBPreparedStatement[] = [];
+  try {
+    for (let i = 0; i < statements.count; i++) {
+      const statement = await statements.prepare(i);
+      prepared.push(statement);
+      const type = statement.statementType;
+      if (!readingStatements.has(type)) throw new QueryRefused(sql, `the lake engine only reads (SELECT, EXPLAIN, DESCRIBE, SUMMARIZE …); this is a ${StatementType[type] ?? type} statement`);
+    }
+    let reader: DuckDBResultReader | undefined;
+    for (const statement of prepared) reader = await statement.runAndReadAll();
+    if (!reader) throw new Error('no statement to run');
+    const names = reader.columnNames();
+    const types = reader.columnTypes();
+    const columns = names.map((name, i) => ({ name, type: String(types[i]) }));
+    // Built with fromEntries (own properties), so a column aliased `__proto__` stays a column.
+    const rows = (reader.convertRows(lakeValueConverter) as JsonValue[][]).map((row) => Object.fromEntries(names.map((name, i) => [name, row[i] ?? null])));
+    return { columns, rows };
+  } finally {
+    for (const statement of prepared) statement.destroySync();
   }
-}
-
-async function readResult(connection: DuckDBConnection, sql: string): Promise<QueryResult> {
-  const reader = await connection.runAndReadAll(sql);
-  const names = reader.columnNames();
-  const types = reader.columnTypes();
-  const columns = names.map((name, i) => ({ name, type: String(types[i]) }));
-  // Built with fromEntries (own properties), so a column aliased `__proto__` stays a column.
-  const rows = (reader.convertRows(lakeValueConverter) as JsonValue[][]).map((row) => Object.fromEntries(names.map((name, i) => [name, row[i] ?? null])));
-  return { columns, rows };
 }
 
 /**

@@ -12,7 +12,7 @@ import { meanAndStd, scoreRegression, type Scores } from './metrics';
 import { ibuModelParams, type TrainingRow } from './train';
 
 /** The evaluation folds shipped with brewlake: what `brewlake train` scores on unless told otherwise. */
-// From the sources (model/evaluate.ts) or the CLI's build (dist/cli/*.mjs): the one file in model/eval/.
+// From the sources (model/evaluate.ts) or the CLI's build (dist/cli/brewlake.cjs): the one file in model/eval/.
 export const evaluationFoldsPath = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './eval/folds.json' : '../../model/eval/folds.json', import.meta.url));
 
 export interface Fold {
