@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{cli,glue,lambdas,local,model,stacks,test,verify}/**/*.test.ts'],
+    include: ['{bench,cli,glue,lambdas,local,model,stacks,test,verify}/**/*.test.ts'],
     // The suite starts real servers (kinesalite, PunkAPI, DuckDB, Chromium): give them room.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -90,15 +90,13 @@ export const predictionLogBench: Bench = {
     try {
       const reference = await plainAppend(dir);
       const log = await logCeiling(join(dir, 'lake'));
-      const ratio = log.rowsPerSecond / reference;
       return [
         {
           name: `prediction log, queue kept full (${fmt.count(log.offered)} rows in ${windowMs / 1000} s, ${fmt.count(log.dropped)} dropped)`,
           value: fmt.rate(log.rowsPerSecond, 'rows'),
           reference: `JSON-lines append ${fmt.rate(reference, 'rows')}`,
-          ratio: fmt.ratio(ratio),
           target: `>= ${target}x`,
-          pass: ratio >= target,
+          pass: (ratio) => ratio >= target,
         },
       ];
     } finally {

@@ -201,15 +201,15 @@ export const serveBench: Bench = {
       const p99 = median(single.map((r) => r.app.latency.p99));
       const echoP99 = median(single.map((r) => r.echo.latency.p99));
       const rows: BenchRow[] = [
-        { name: 'serve /predict, 1 beer', value: fmt.rate(singleRound.value, 'req'), reference: `hono echo ${fmt.rate(singleRound.reference, 'req')}`, ratio: fmt.ratio(singleRound.ratio), target: '>= 5,000 req/s and >= 0.5x', pass: singleRound.value >= 5000 && singleRound.ratio >= 0.5 },
-        { name: 'serve /predict, 1 beer, p99', value: fmt.ms(p99), reference: `hono echo ${fmt.ms(echoP99)}`, ratio: echoP99 > 0 ? fmt.ratio(p99 / echoP99) : '', target: '<= 25 ms', pass: p99 <= 25 },
+        { name: 'serve /predict, 1 beer', value: fmt.rate(singleRound.value, 'req'), reference: `hono echo ${fmt.rate(singleRound.reference, 'req')}`, target: '>= 5,000 req/s and >= 0.5x', pass: (ratio) => singleRound.value >= 5000 && ratio >= 0.5 },
+        { name: 'serve /predict, 1 beer, p99', value: fmt.ms(p99), reference: `hono echo ${fmt.ms(echoP99)}`, target: '<= 25 ms', pass: p99 <= 25 },
         // The model's work on 100 beers against echoing the same body: a ratio, so a busy machine moves both.
-        { name: 'serve /predict, 100 beers', value: fmt.rate(batchRound.value, 'req'), reference: `hono echo ${fmt.rate(batchRound.reference, 'req')}`, ratio: fmt.ratio(batchRound.ratio), target: '>= 0.8x', pass: batchRound.ratio >= 0.8 },
-        { name: 'serve /predict, 1 beer, prediction log on', value: fmt.rate(logRound.value, 'req'), reference: `log off ${fmt.rate(logRound.reference, 'req')}`, ratio: fmt.ratio(logRound.ratio), target: '>= 0.8x', pass: logRound.ratio >= 0.8 },
+        { name: 'serve /predict, 100 beers', value: fmt.rate(batchRound.value, 'req'), reference: `hono echo ${fmt.rate(batchRound.reference, 'req')}`, target: '>= 0.8x', pass: (ratio) => ratio >= 0.8 },
+        { name: 'serve /predict, 1 beer, prediction log on', value: fmt.rate(logRound.value, 'req'), reference: `log off ${fmt.rate(logRound.reference, 'req')}`, target: '>= 0.8x', pass: (ratio) => ratio >= 0.8 },
         // Every answer logged (autocannon counts only the answers that arrived before it stopped), none dropped, all in the lake.
-        { name: `prediction log rows in the lake (${fmt.count(counts.dropped)} dropped)`, value: fmt.count(loggedRows), reference: `logged ${fmt.count(counts.logged)}`, ratio: fmt.ratio(loggedRows / counts.logged), target: 'every answer, none dropped', pass: counts.logged >= answeredWithLog && counts.dropped === 0 && loggedRows === counts.logged },
-        { name: 'serve peak RSS under load', value: `${(rss / 1024 / 1024).toFixed(0)} MB`, reference: '', ratio: '', target: 'reported', pass: Number.isFinite(rss) },
-        { name: 'serve cold start (esbuild bundle)', value: fmt.ms(coldBundled), reference: `tsx ${fmt.ms(coldTsx)}`, ratio: fmt.ratio(coldBundled / coldTsx), target: '<= 500 ms', pass: coldBundled <= 500 },
+        { name: `prediction log rows in the lake (${fmt.count(counts.dropped)} dropped)`, value: fmt.count(loggedRows), reference: `logged ${fmt.count(counts.logged)}`, target: 'every answer, none dropped', pass: counts.logged >= answeredWithLog && counts.dropped === 0 && loggedRows === counts.logged },
+        { name: 'serve peak RSS under load', value: `${(rss / 1024 / 1024).toFixed(0)} MB`, reference: '', target: 'reported', pass: Number.isFinite(rss) },
+        { name: 'serve cold start (esbuild bundle)', value: fmt.ms(coldBundled), reference: `tsx ${fmt.ms(coldTsx)}`, target: '<= 500 ms', pass: coldBundled <= 500 },
       ];
       return rows;
     } finally {

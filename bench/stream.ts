@@ -97,15 +97,13 @@ export const streamBench: Bench = {
   async run() {
     const reference = recordCount / (await kinesaliteSeconds());
     const value = recordCount / (await lakeSeconds());
-    const ratio = value / reference;
     return [
       {
         name: `stream: ${recordCount.toLocaleString('en-US')} records into the lake (raw + cleaned, drained)`,
         value: fmt.rate(value, 'records'),
         reference: `kinesalite put+get ${fmt.rate(reference, 'records')}`,
-        ratio: fmt.ratio(ratio),
         target: `>= ${target}x`,
-        pass: ratio >= target,
+        pass: (ratio) => ratio >= target,
       },
     ];
   },

@@ -94,24 +94,21 @@ export const transformBench: Bench = {
     }
     const floorMedian = median(floorMs);
     const handlerMedian = median(handlerMs);
-    const ratio = handlerMedian / floorMedian;
     const n = event.records.length;
     return [
       {
         name: `transform ${megabytes.toFixed(1)} MB batch (${n.toLocaleString('en-US')} records)`,
         value: fmt.ms(handlerMedian),
         reference: `floor ${fmt.ms(floorMedian)}`,
-        ratio: fmt.ratio(ratio),
         target: `<= ${target}x`,
-        pass: ratio <= target,
+        pass: (ratio) => ratio <= target,
       },
       {
         name: 'transform throughput',
         value: fmt.rate((n * 1000) / handlerMedian, 'records'),
         reference: `floor ${fmt.rate((n * 1000) / floorMedian, 'records')}`,
-        ratio: fmt.ratio(floorMedian / handlerMedian),
         target: `>= ${(1 / target).toFixed(2)}x`,
-        pass: ratio <= target,
+        pass: (ratio) => ratio >= 1 / target,
       },
     ];
   },
