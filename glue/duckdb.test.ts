@@ -227,6 +227,15 @@ describe('the engine locked to the lake', () => {
     ['a write hidden after a read', (o: string) => `select 1; copy (select 1) to '${o}/out.csv'`, /refused: /],
     ['CREATE TABLE', () => 'create table t as select 1', /only reads .*CREATE statement/],
     ['INSTALL an extension', () => 'install httpfs', /refused: /],
+    // EXPLAIN ANALYZE runs what it explains: every spelling of it, and every writing statement under it.
+    ['EXPLAIN ANALYZE COPY … TO inside the lake', (_: string, l: string) => `explain analyze copy (select 1) to '${l}/cleaned/x.json'`, /EXPLAIN ANALYZE explains a COPY statement/],
+    ['EXPLAIN ANALYZE COPY … TO outside', (o: string) => `EXPLAIN ANALYZE COPY (SELECT 1) TO '${o}/out.csv'`, /refused: /],
+    ['EXPLAIN ANALYSE with a comment between', (_: string, l: string) => `explain /* ; */ analyse -- x\n copy (select 1) to '${l}/x.csv'`, /explains a COPY statement/],
+    ['EXPLAIN (ANALYZE, FORMAT json) COPY', (_: string, l: string) => `explain (analyze, format json) copy (select 1) to '${l}/x.csv'`, /explains a COPY statement/],
+    ['EXPLAIN ANALYZE SET', () => 'explain analyze set enable_external_access = true', /refused: /],
+    ['EXPLAIN ANALYZE INSTALL', () => 'explain analyze install httpfs', /refused: /],
+    ['EXPLAIN ANALYZE CREATE', () => 'explain analyze create table t as select 1', /explains a CREATE statement/],
+    ['EXPLAIN ANALYZE COPY after a string holding ;', (_: string, l: string) => `select 'a;b'; explain analyze copy (select 1) to '${l}/x.csv'`, /explains a COPY statement/],
   ])('refuses %s with a clear message, and writes nothing', async (_, sqlOf, message) => {
     engine = await openDuckDbLake(lake);
     const sql = sqlOf(outside, lake);
@@ -239,11 +248,34 @@ describe('the engine locked to the lake', () => {
     expect((await engine.query('select count(*) as n from beers')).rows).toEqual([{ n: 0 }]);
   });
 
-  it('reads local files only when asked to, and still refuses to write', async () => {
+  it('reads local files only when asked to, and still refuses to write, to load extensions or to reach the network', async () => {
     engine = await openDuckDbLake(lake, { allowLocalFiles: true });
     expect((await engine.query(`select a, b from read_csv('${outside}/secret.csv')`)).rows).toEqual([{ a: 1, b: 2 }]);
     await expect(engine.query(`copy (select 1) to '${outside}/out.csv'`)).rejects.toThrow(/only reads .*COPY statement/);
+    await expect(engine.query(`explain analyze copy (select 1) to '${outside}/out.csv'`)).rejects.toThrow(/explains a COPY statement/);
+    await expect(engine.query('explain analyze install httpfs')).rejects.toBeInstanceOf(QueryRefused);
+    // Refused by configuration, not by a failed download: nothing is fetched.
+    const network = await engine.query(`select * from read_csv('https://example.com/beers.csv')`).catch((e: unknown) => e);
+    expect((network as Error).message).not.toMatch(/download|Failed to (install|download)/i);
     expect((await readdir(outside)).sort()).toEqual(['secret.csv']);
+  });
+
+  it('still explains and profiles what only reads', async () => {
+    engine = await openDuckDbLake(lake);
+    expect((await engine.query('explain select count(*) from beers')).rows.length).toBeGreaterThan(0);
+    expect((await engine.query('explain analyze select count(*) from beers')).rows.length).toBeGreaterThan(0);
+    expect((await engine.query('explain (format json) select 1')).rows.length).toBeGreaterThan(0);
+  });
+
+  it('spills into a private folder, not the working directory, and removes it when closed', async () => {
+    engine = await openDuckDbLake(lake);
+    const [settings] = (await engine.query("select current_setting('temp_directory') as spill, current_setting('allowed_directories') as allowed")).rows as [{ spill: string; allowed: string[] }];
+    expect(settings.spill.startsWith(tmpdir())).toBe(true);
+    expect(settings.spill.startsWith(process.cwd())).toBe(false);
+    expect([...settings.allowed].sort()).toEqual([`${lake}/`, `${settings.spill}/`].sort());
+    await mkdir(settings.spill, { recursive: true });
+    await engine.close();
+    await expect(readdir(settings.spill)).rejects.toThrow(/ENOENT/);
   });
 
   it('answers every view and saved query on the locked engine', async () => {

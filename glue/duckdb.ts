@@ -12,7 +12,10 @@
  * re-creates the views whose files changed: a file delivered after `open` is seen by the
  * next query, exactly as a glob re-evaluated at query time would see it.
  */
-import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import {
   DuckDBInstance,
   DuckDBTypeId,
@@ -33,6 +36,7 @@ import {
   type Json,
 } from '@duckdb/node-api';
 import { listTableFiles } from './lake-files';
+import { explainedStatement, splitStatements } from './sql-statements';
 import {
   QueryCancelled,
   QueryFailed,
@@ -101,12 +105,24 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
   // Parquet footers read once per file, not once per statement: a compacted lake is one file an hour.
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  const settings = ['set parquet_metadata_cache = true'];
-  if (!options.allowLocalFiles) {
-    // Locked to the lake: files are read only below its folder, and the lock cannot be
-    // lifted from SQL (`SET enable_external_access = true` fails once locked).
-    settings.push(`set allowed_directories = [${sqlString(`${root.replace(/\/+$/, '')}/`)}]`, 'set enable_external_access = false', 'set lock_configuration = true');
-  }
+  // DuckDB adds its spill folder to the directories a locked engine may use, and by default
+  // that is `.tmp/` in the working directory: a private folder (created only if a query
+  // spills, removed at close) keeps the working directory out of reach.
+  const spillDir = join(tmpdir(), `brewlake-duckdb-${process.pid}-${randomUUID()}`);
+  const settings = [
+    'set parquet_metadata_cache = true',
+    `set temp_directory = ${sqlString(spillDir)}`,
+    // Every extension the lake needs (json, parquet, icu) is built in: none is fetched from the
+    // network because a query named one of its functions.
+    'set autoinstall_known_extensions = false',
+    'set autoload_known_extensions = false',
+    // Files are read only below the lake's folder (or anywhere on this machine with
+    // allowLocalFiles, never over the network), and the lock cannot be lifted from SQL
+    // (`SET enable_external_access = true` fails once locked).
+    `set allowed_directories = [${sqlString(options.allowLocalFiles ? '/' : `${root.replace(/\/+$/, '')}/`)}]`,
+    'set enable_external_access = false',
+    'set lock_configuration = true',
+  ];
   const viewFiles = new Map<string, string>();
   let closed = false;
   let running: RunningStatement | undefined;
@@ -203,6 +219,7 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
       await queue;
       connection.closeSync();
       instance.closeSync();
+      await rm(spillDir, { recursive: true, force: true });
     },
   };
 }
@@ -221,6 +238,7 @@ async function runReading(connection: DuckDBConnection, sql: string): Promise<Qu
       prepared.push(statement);
       const type = statement.statementType;
       if (!readingStatements.has(type)) throw new QueryRefused(sql, `the lake engine only reads (SELECT, EXPLAIN, DESCRIBE, SUMMARIZE …); this is a ${StatementType[type] ?? type} statement`);
+      if (type === StatementType.EXPLAIN) await refuseExplainedWriting(connection, sql, i, statements.count);
     }
     let reader: DuckDBResultReader | undefined;
     for (const statement of prepared) reader = await statement.runAndReadAll();
@@ -234,6 +252,23 @@ async function runReading(connection: DuckDBConnection, sql: string): Promise<Qu
   } finally {
     for (const statement of prepared) statement.destroySync();
   }
+}
+
+/**
+ * An EXPLAIN only reads when what it explains does: `EXPLAIN ANALYZE` runs its statement, so
+ * `EXPLAIN ANALYZE COPY … TO` would write. The statement is read out of the text
+ * (glue/sql-statements) and DuckDB types it; anything unclear is refused.
+ */
+async function refuseExplainedWriting(connection: DuckDBConnection, sql: string, index: number, count: number): Promise<void> {
+  const texts = splitStatements(sql);
+  const explained = texts.length === count ? explainedStatement(texts[index]!) : undefined;
+  if (!explained) throw new QueryRefused(sql, 'the lake engine could not tell what this EXPLAIN explains; give it one statement at a time');
+  const inner = await connection.extractStatements(explained.statement);
+  if (inner.count !== 1) throw new QueryRefused(sql, 'an EXPLAIN explains one statement');
+  const statement = await inner.prepare(0);
+  const type = statement.statementType;
+  statement.destroySync();
+  if (type !== StatementType.SELECT) throw new QueryRefused(sql, `the lake engine only reads; this EXPLAIN${explained.analyze ? ' ANALYZE' : ''} explains a ${StatementType[type] ?? type} statement`);
 }
 
 /**
