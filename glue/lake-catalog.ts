@@ -16,8 +16,7 @@
  * (`serve`, `demo`) rebuild it as files arrive (local/lake-catalog-refresh).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { access, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { catalogFileName } from './lake-folder';
@@ -93,13 +92,13 @@ async function buildNow(root: string, options: BuildOptions): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     const filesByTable = await listCatalogFiles(root);
     const listed = [...filesByTable.values()].flatMap((f) => [...f.json, ...f.parquet]).map((f) => join(dirname(root), f));
-    const vanished = () => listed.some((f) => !existsSync(f));
+    const vanished = async () => (await Promise.all(listed.map((f) => access(f).then(() => false, () => true)))).some(Boolean);
     const staging = join(root, `.${catalogFileName}.${randomUUID()}.tmp`);
     try {
       await writeCatalog(staging, dirname(root), filesByTable);
       await (options.replace ?? rename)(staging, target);
     } catch (error) {
-      if (attempt < attemptsWhenFilesVanish && vanished()) continue;
+      if (attempt < attemptsWhenFilesVanish && (await vanished())) continue;
       throw new CatalogNotBuilt(target, error);
     } finally {
       await rm(staging, { force: true });
@@ -107,7 +106,7 @@ async function buildNow(root: string, options: BuildOptions): Promise<string> {
     }
     // A file listed above and removed since (compaction in another process) would fail every
     // query of its view: list again.
-    if (attempt < attemptsWhenFilesVanish && vanished()) continue;
+    if (attempt < attemptsWhenFilesVanish && (await vanished())) continue;
     return target;
   }
 }
