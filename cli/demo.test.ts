@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { DemoSummary } from '../local/demo';
+import { duckdbCli } from '../test/duckdb-cli';
 
 let lakeDir: string;
 beforeEach(async () => {
@@ -13,6 +14,22 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(lakeDir, { recursive: true, force: true });
 });
+
+/** `duckdb -readonly lake/brewlake.duckdb SQL` from the lake's parent, as docs/query.md says: the one value it prints, or the error. */
+const duckdbValue = (sql: string) =>
+  promisify(execFile)(duckdbCli, ['-readonly', '-csv', '-noheader', join(basename(lakeDir), 'brewlake.duckdb'), sql], { cwd: dirname(lakeDir) }).then(
+    ({ stdout }) => stdout.trim(),
+    (error: { stderr?: string }) => `error: ${error.stderr ?? String(error)}`,
+  );
+
+/** Asks DuckDB's CLI until it answers `expected` (the catalog is rebuilt a couple of seconds after a delivery), or gives its last answer. */
+async function duckdbAnswers(sql: string, expected: string, withinMs = 30_000): Promise<string> {
+  let answer = await duckdbValue(sql);
+  for (const started = Date.now(); answer !== expected && Date.now() - started < withinMs; answer = await duckdbValue(sql)) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return answer;
+}
 
 it('brewlake demo --once --json reconciles the whole catalogue through the real handlers', async () => {
   const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/brewlake.mjs', 'demo', '--once', '--json', '--lake', lakeDir, '--ticks', '3'], {
@@ -33,10 +50,29 @@ it('brewlake demo --once --json reconciles the whole catalogue through the real 
   expect(delivered.at(-1)).toBe('delivered 328/328');
   expect(new Set(delivered).size).toBe(delivered.length);
   // The lake opens in DuckDB's own CLI (installed into .venv by make tools), from the lake's parent.
-  const duckdb = join(import.meta.dirname, '..', '.venv', 'bin', 'duckdb');
-  const counted = await promisify(execFile)(duckdb, ['-csv', '-noheader', join(basename(lakeDir), 'brewlake.duckdb'), 'select count(*) from beers'], { cwd: dirname(lakeDir) });
-  expect(counted.stdout.trim()).toBe('325');
+  expect(await duckdbValue('select count(*) from beers')).toBe('325');
 });
+
+it('a live demo (no --once) keeps the catalog file current while it runs: DuckDB\'s CLI sees every beer before Ctrl-C', async () => {
+  const child = spawn(process.execPath, ['bin/brewlake.mjs', 'demo', '--lake', lakeDir, '--ticks', '0'], { cwd: join(import.meta.dirname, '..') });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('ticking:')) resolve();
+      });
+      void exited.then((code) => reject(new Error(`exited ${code} before ticking:\n${stderr}`)));
+    });
+    expect(child.exitCode).toBeNull();
+    expect(await duckdbAnswers('select count(*) from beers', '325')).toBe('325');
+    expect(child.exitCode).toBeNull();
+  } finally {
+    child.kill('SIGINT');
+  }
+  expect(await exited).toBe(0);
+}, 120_000);
 
 it('brewlake demo --once --serve ends with the lake’s beers through /predict, the dashboard up, and every prediction logged', async () => {
   const child = spawn(process.execPath, ['bin/brewlake.mjs', 'demo', '--once', '--serve', '0', '--lake', lakeDir, '--ticks', '0'], { cwd: join(import.meta.dirname, '..') });
@@ -54,12 +90,13 @@ it('brewlake demo --once --serve ends with the lake’s beers through /predict, 
   const monitor = await fetch(`${url}/monitor`);
   expect(monitor.status).toBe(200);
   expect(await monitor.text()).toMatch(/<canvas/);
+  // While it serves, the catalog file follows the prediction log's deliveries: DuckDB's own CLI sees every logged prediction.
+  expect(await duckdbAnswers('select count(*) from prediction_log', beers!)).toBe(beers);
+  expect(child.exitCode).toBeNull();
   child.kill('SIGINT');
   expect(await exited).toBe(0);
   expect(Number(beers)).toBeGreaterThan(300);
   expect(stderr).toContain(`prediction log: ${beers} rows into ${lakeDir}/prediction_log/, 0 dropped`);
-  // Serving changed the lake: its catalog file, rebuilt on the way out, holds the logged predictions.
-  const duckdb = join(import.meta.dirname, '..', '.venv', 'bin', 'duckdb');
-  const logged = await promisify(execFile)(duckdb, ['-csv', '-noheader', join(basename(lakeDir), 'brewlake.duckdb'), 'select count(*) from prediction_log'], { cwd: dirname(lakeDir) });
-  expect(logged.stdout.trim()).toBe(beers);
+  // And after it stopped.
+  expect(await duckdbValue('select count(*) from prediction_log')).toBe(beers);
 }, 120_000);

@@ -7,11 +7,10 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultDemoTicks, defaultLiveTickIntervalMs, runDemo, type DemoSummary } from '../local/demo';
-import { buildLakeCatalog } from '../glue/lake-catalog';
 import { demoParts } from '../local/demo-parts';
 import { jsonOption, lakeOption } from './options';
 import { ensurePortFree } from './port-free';
-import { compactInBackground, defaultServeHost, defaultServePort, parsePort, serveLake } from './serve';
+import { compactInBackground, defaultServeHost, defaultServePort, parsePort, refreshCatalog, serveLake } from './serve';
 
 interface DemoFlags {
   lake: string;
@@ -56,18 +55,19 @@ export const demoCommand = new Command('demo')
       process.once('SIGTERM', onSignal);
     }
     const compaction = flags.compact ? compactInBackground(flags.lake) : undefined;
+    const catalog = refreshCatalog(flags.lake);
     try {
-      const summary = await runDemo({ lakeDir: flags.lake, ticks: flags.ticks, progress, ...(live && { live }) }, demoParts);
+      const summary = await runDemo({ lakeDir: flags.lake, ticks: flags.ticks, progress, onDelivered: () => catalog.changed(), ...(live && { live }) }, demoParts);
       print(summary, flags.json);
       if (!summary.ok) process.exitCode = 1;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await compaction?.stop();
+      // The last deliveries into the catalog file, before the lake is served or the demo exits.
+      await catalog.stop();
     }
     if (flags.serve !== undefined && process.exitCode !== 1 && !controller.signal.aborted) {
-      // The catalog file answers `duckdb lake/brewlake.duckdb` while the lake is served.
-      await buildLakeCatalog(flags.lake);
       await serveLake({ lake: flags.lake, port: servePort ?? defaultServePort, replay: true, ...(flags.compact && { compact: true }) });
     }
   });

@@ -5,6 +5,7 @@ import { defaultDriftThresholds, minDriftSample, type ColumnDrift } from '../mod
 import { checkDrift, parseWindow } from '../model/drift-check';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
 import { jsonOption, lakeOption } from './options';
+import { formatTable, terminalLayout, type TableLayout } from './query-output';
 
 /**
  * Exit codes a retrain can be gated on: only 1 means "the traffic moved". A lake that cannot
@@ -22,12 +23,19 @@ const positive = (option: string, value: string) => {
 const percent = (share: number) => `${(share * 100).toFixed(0)}%`;
 const statistic = (value: number | null) => (value === null ? '—' : value.toFixed(3));
 
-function driftTable(columns: readonly ColumnDrift[]): string[] {
-  const header = ['feature', 'n', 'missing', 'train missing', 'PSI', 'KS', 'status'];
-  const rows = columns.map((c) => [c.name, String(c.n), percent(c.missingShare), percent(c.trainingMissingShare), statistic(c.psi), statistic(c.ks), c.status === 'drift' ? 'DRIFT' : c.status]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 6 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)];
+/** One line per feature (and the prediction), fitted to the terminal as `query` prints a table. */
+export function driftTable(columns: readonly ColumnDrift[], layout: Pick<TableLayout, 'width'> = {}): string[] {
+  const rows = columns.map((c) => ({
+    feature: c.name,
+    n: c.n,
+    missing: percent(c.missingShare),
+    'train missing': percent(c.trainingMissingShare),
+    PSI: statistic(c.psi),
+    KS: statistic(c.ks),
+    status: c.status === 'drift' ? 'DRIFT' : c.status,
+  }));
+  const columnsShown = ['feature', 'n', 'missing', 'train missing', 'PSI', 'KS', 'status'].map((name) => ({ name, type: name === 'n' ? 'INTEGER' : 'VARCHAR' }));
+  return formatTable({ columns: columnsShown, rows }, { ...layout, alignRight: ['missing', 'train missing', 'PSI', 'KS'], showAllHint: '--json shows them all' }).trimEnd().split('\n');
 }
 
 export const driftCommand = new Command('drift')
@@ -54,7 +62,7 @@ export const driftCommand = new Command('drift')
         const report = await checkDrift({ engine, registry: openRegistry(flags.registry ?? localRegistryDir(flags.lake)), windowMs, thresholds });
         console.log(`model ${report.version}: ${report.rows} logged predictions since ${report.since} UTC`);
         const columns = [...report.features, report.prediction];
-        for (const line of driftTable(columns)) console.log(line);
+        for (const line of driftTable(columns, terminalLayout())) console.log(line);
         const unjudged = columns.filter((c) => c.status === 'not enough data').map((c) => c.name);
         if (report.verdict === 'drift') {
           console.log(`drift: ${columns.filter((c) => c.drifted).map((c) => c.name).join(', ')} above threshold (PSI > ${thresholds.psi} or KS > ${thresholds.ks})`);

@@ -19,7 +19,8 @@ interface LakeUse {
 const onDuckDb = (flags: Flags) => flags.engine !== 'athena';
 
 const lakeUse: Readonly<Record<string, LakeUse>> = {
-  demo: { reads: () => false, changes: true },
+  // Demo and serve rebuild the catalog themselves as files arrive (local/lake-catalog-refresh), and once more as they stop.
+  demo: { reads: () => false, changes: false },
   query: { reads: (flags) => onDuckDb(flags) && !flags.list, changes: false },
   tables: { reads: onDuckDb, changes: false },
   train: { reads: onDuckDb, changes: true },
@@ -29,7 +30,7 @@ const lakeUse: Readonly<Record<string, LakeUse>> = {
   drift: { reads: () => true, changes: false },
   // Compaction rebuilds the catalog itself, between its renames and its removals.
   compact: { reads: () => true, changes: false },
-  serve: { reads: (flags) => !flags.checkPort, changes: true },
+  serve: { reads: (flags) => !flags.checkPort, changes: false },
 };
 
 const lakeOf = (command: Command) => command.opts<{ lake?: string }>().lake;

@@ -13,7 +13,7 @@ import { startServeServer } from '../lambdas/serve/node-server';
 import { catalogue, cleanedRowOf } from '../test/catalogue-lake';
 
 const root = join(import.meta.dirname, '..');
-const brewlake = (...args: string[]) => promisify(execFile)(process.execPath, ['bin/brewlake.mjs', ...args], { cwd: root });
+const brewlake = (args: string[], env: NodeJS.ProcessEnv = {}) => promisify(execFile)(process.execPath, ['bin/brewlake.mjs', ...args], { cwd: root, env: { ...process.env, COLUMNS: '', ...env } });
 
 describe('brewlake models', () => {
   it('has a header, lists newest first, and its --json is what GET /models answers', async () => {
@@ -28,12 +28,20 @@ describe('brewlake models', () => {
     }
     await registry.promote('20250102T000000Z-bbbbbb');
 
-    const { stdout } = await brewlake('models', '--lake', lake, '--json');
+    const { stdout } = await brewlake(['models', '--lake', lake, '--json']);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^\s+version\s+feature_set\s+rows\s+R²\s+RMSE\s+MAE\s+created_at$/);
-    expect(lines.slice(1, 4).map((l) => /\d{8}T\d{6}Z-\w+/.exec(l)![0])).toEqual(['20250103T000000Z-cccccc', '20250102T000000Z-bbbbbb', '20250101T000000Z-aaaaaa']);
-    expect(lines[2]).toMatch(/^\*\s+20250102T000000Z-bbbbbb\s+base\s+\d+\s+0\.500\s+37\.3\s+21\.90\s+2025-01-02/);
+    expect(lines[1]).toMatch(/^[- ]+$/);
+    expect(lines.slice(2, 5).map((l) => /\d{8}T\d{6}Z-\w+/.exec(l)![0])).toEqual(['20250103T000000Z-cccccc', '20250102T000000Z-bbbbbb', '20250101T000000Z-aaaaaa']);
+    expect(lines[3]).toMatch(/^\*\s+20250102T000000Z-bbbbbb\s+base\s+\d+\s+0\.500\s+37\.3\s+21\.90\s+2025-01-02T00:00:00\.000Z$/);
     const cli = JSON.parse(lines.at(-1)!);
+
+    // The table fits the terminal as `query`'s does (91 characters wide unfitted).
+    expect(Math.max(...lines.slice(0, -1).map((l) => l.length))).toBeGreaterThan(80);
+    const narrow = (await brewlake(['models', '--lake', lake], { COLUMNS: '80' })).stdout.trimEnd().split('\n');
+    expect(narrow).toHaveLength(5);
+    for (const line of narrow) expect(line.length).toBeLessThanOrEqual(80);
+    expect(narrow[3]).toMatch(/^\*\s+20250102T000000Z-bbbbbb\s+base\s+\d+\s+0\.500\s+37\.3\s+21\.90\s+2025-01-0\S*…$/);
 
     const server = await startServeServer({ port: 0, registry });
     try {

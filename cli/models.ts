@@ -4,27 +4,29 @@ import { localRegistryDir, openRegistry } from '../model/open-registry';
 import { BrokenPointer } from '../model/registry';
 import { modelListing, type ModelListing } from '../model/version-listing';
 import { jsonOption, lakeOption } from './options';
+import { formatTable, terminalLayout, type TableLayout } from './query-output';
 
 const registryOf = (flags: { lake: string; registry?: string }) => openRegistry(flags.registry ?? localRegistryDir(flags.lake));
 
-/** The listing as a table: a header, then one line per version, newest first (as `GET /models`). */
-export function modelsTable(listing: ModelListing): string[] {
-  const header = ['', 'version', 'feature_set', 'rows', 'R²', 'RMSE', 'MAE', 'created_at'];
+/**
+ * The listing as a table, fitted to the terminal as `query` prints one: a header, then one
+ * line per version, newest first (as `GET /models`).
+ */
+export function modelsTable(listing: ModelListing, layout: Pick<TableLayout, 'width'> = {}): string[] {
   const metric = (v: number | undefined, digits: number) => (v === undefined ? '' : v.toFixed(digits));
-  const rows = listing.versions.map((v) => [
-    v.promoted ? '*' : '',
-    v.version,
-    v.feature_set,
-    String(v.rows),
-    metric(v.metrics.r2, 3),
-    metric(v.metrics.rmse, 1),
-    metric(v.metrics.mae, 2),
-    v.created_at,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const numeric = (i: number) => i >= 3 && i <= 6;
-  const line = (cells: string[]) => cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)];
+  const text = (name: string) => ({ name, type: 'VARCHAR' });
+  const rows = listing.versions.map((v) => ({
+    '': v.promoted ? '*' : '',
+    version: v.version,
+    feature_set: v.feature_set,
+    rows: v.rows,
+    'R²': metric(v.metrics.r2, 3),
+    RMSE: metric(v.metrics.rmse, 1),
+    MAE: metric(v.metrics.mae, 2),
+    created_at: v.created_at,
+  }));
+  const columns = [text(''), text('version'), text('feature_set'), { name: 'rows', type: 'INTEGER' }, text('R²'), text('RMSE'), text('MAE'), text('created_at')];
+  return formatTable({ columns, rows }, { ...layout, alignRight: ['R²', 'RMSE', 'MAE'], keepWhole: ['version'], showAllHint: '--json shows them all' }).trimEnd().split('\n');
 }
 
 export const modelsCommand = new Command('models')
@@ -44,7 +46,7 @@ export const modelsCommand = new Command('models')
     if (pointerError) console.error(`warning: ${pointerError}`);
     const listing = modelListing(await registry.list(), pointerError);
     if (listing.versions.length === 0) console.error('no model versions yet: run `npx brewlake train`');
-    else for (const line of modelsTable(listing)) console.log(line);
+    else for (const line of modelsTable(listing, terminalLayout())) console.log(line);
     if (flags.json) console.log(JSON.stringify(listing));
   });
 

@@ -79,33 +79,69 @@ describe('formatJson', () => {
 });
 
 describe('formatTable fitted to a terminal', () => {
-  // Values without spaces, so that a line splits back into its cells on the column gap.
+  // Values without spaces, so that a cell's text is its value or a cut prefix of it, padded.
   const word = (max: number) => fc.stringMatching(new RegExp(`^[A-Za-z0-9,.'-]{0,${max}}$`));
   const cellValue = fc.oneof(word(80), fc.integer(), fc.constant(null), fc.array(fc.record({ name: word(12), grams: fc.double({ noNaN: true, noDefaultInfinity: true }) }), { maxLength: 6 }));
-  const results = fc.integer({ min: 1, max: 6 }).chain((n) =>
+  const results = fc.integer({ min: 1, max: 40 }).chain((n) =>
     fc.record({
       names: fc.uniqueArray(fc.stringMatching(/^[a-z_]{1,14}$/), { minLength: n, maxLength: n }),
-      rows: fc.array(fc.array(cellValue, { minLength: n, maxLength: n }), { maxLength: 8 }),
-      width: fc.integer({ min: 50, max: 200 }),
+      rows: fc.array(fc.array(cellValue, { minLength: n, maxLength: n }), { maxLength: 6 }),
+      width: fc.integer({ min: 20, max: 200 }),
     }),
   );
+  const textOf = (v: JsonValue) => (v === null ? 'NULL' : typeof v === 'string' ? v : JSON.stringify(v));
 
-  it('every line fits the width, and every cut cell is a prefix of its value ending in …', () => {
+  /** A shown cell: its whole text, or a prefix of it ending in … that fills the column. */
+  const expectShown = (cell: string, whole: string, width: number) => {
+    if (cell === whole) return;
+    expect(cell.endsWith('…'), `${JSON.stringify(cell)} is not ${JSON.stringify(whole)}`).toBe(true);
+    expect(whole.startsWith(cell.slice(0, -1))).toBe(true);
+    expect(cell.length).toBe(width);
+  };
+
+  it('every line fits the width; shown columns are the first and last ones, each cell its value or a prefix of it ending in …; a footer counts the hidden ones', () => {
     fc.assert(
       fc.property(results, ({ names, rows, width }) => {
         const result = { columns: names.map((name) => ({ name, type: 'VARCHAR' })), rows: rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i] as JsonValue]))) };
         const lines = formatTable(result, { width }).trimEnd().split('\n');
         for (const line of lines) expect(line.length).toBeLessThanOrEqual(width);
-        for (const line of lines.slice(2)) {
-          for (const piece of line.split(/ {2,}/)) {
-            if (!piece.endsWith('…')) continue;
-            const prefix = piece.trim().slice(0, -1);
-            const whole = rows.flat().map((v) => (v === null ? 'NULL' : typeof v === 'string' ? v : JSON.stringify(v)));
-            expect(whole.some((w) => w.includes(prefix))).toBe(true);
-          }
-        }
+        // The rule line gives each shown column's place: runs of dashes two spaces apart.
+        const spans = [...lines[1]!.matchAll(/-+/g)].map((m) => ({ start: m.index, width: m[0].length }));
+        const cellsOf = (line: string) => spans.map((s) => line.slice(s.start, s.start + s.width).trim());
+        const header = cellsOf(lines[0]!);
+        // Only the hidden columns' mark is one character wide and reads … (a real column that narrow is never cut).
+        const mark = spans.findIndex((s, k) => s.width === 1 && header[k] === '…');
+        const hidden = names.length - spans.length + (mark < 0 ? 0 : 1);
+        const shown = mark < 0 ? names.map((_, i) => i) : [...names.keys()].filter((i) => i < mark || i >= mark + hidden);
+        if (mark >= 0) shown.splice(mark, 0, -1);
+        expect(shown).toHaveLength(spans.length);
+        shown.forEach((i, k) => i >= 0 && expectShown(header[k]!, names[i]!, spans[k]!.width));
+        rows.forEach((row, r) => {
+          const cells = cellsOf(lines[2 + r]!);
+          shown.forEach((i, k) => (i < 0 ? expect(cells[k]).toBe('…') : expectShown(cells[k]!, textOf(row[i]!), spans[k]!.width)));
+        });
+        const footer = lines.slice(2 + rows.length).join(' ');
+        if (hidden === 0) expect(footer).toBe('');
+        else expect(footer).toBe(`(${hidden} of ${names.length} columns hidden: --format csv or --format json shows them all)`);
+        // Columns are hidden only when the shown ones cannot all fit at their narrowest.
+        if (hidden > 0) expect(spans.length).toBeGreaterThan(1);
       }),
+      { numRuns: 150 },
     );
+  });
+
+  it('hides middle columns behind … only when even their narrowest widths overflow, as DuckDB\'s CLI does', () => {
+    const names = Array.from({ length: 22 }, (_, i) => `column_${String(i).padStart(2, '0')}`);
+    const wide = { columns: names.map((name) => ({ name, type: 'VARCHAR' })), rows: [Object.fromEntries(names.map((n) => [n, `value of ${n}`]))] };
+    const lines = formatTable(wide, { width: 80 }).trimEnd().split('\n');
+    // Nine columns fit at their narrowest beside the mark: the first five and the last four.
+    expect(lines[0]).toBe('colum…  colum…  column…  column…  column…  …  column…  column…  column…  column…');
+    expect(lines.map((l) => l.length)).toEqual([80, 80, 80, 71]);
+    expect(lines.at(-1)).toBe('(13 of 22 columns hidden: --format csv or --format json shows them all)');
+    expect(formatTable(wide, { width: 80, showAllHint: '--json shows them all' }).trimEnd().split('\n').at(-1)).toBe('(13 of 22 columns hidden: --json shows them all)');
+    // Ten columns at their narrowest fit 80: nothing hidden, each cut instead.
+    const ten = { columns: wide.columns.slice(0, 10), rows: wide.rows };
+    expect(formatTable(ten, { width: 80 })).not.toMatch(/…  …|hidden/);
   });
 
   it('leaves a table that fits as it is', () => {

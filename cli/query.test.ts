@@ -106,4 +106,22 @@ describe('brewlake query, wide rows', () => {
     expect(rows[0]?.hops).toEqual(catalogue.find((b) => b.id === rows[0]?.id) && expect.any(Array));
     expect(JSON.stringify(rows[0]?.hops).length).toBeGreaterThan(100);
   });
+
+  it('every table of the lake, all its columns, fits 80 and 120 characters: middle columns hidden behind …, a footer says how many and how to see them', async () => {
+    for (const table of ['raw', 'cleaned', 'beers', 'predictions', 'prediction_log']) {
+      const columns = JSON.parse((await runBrewlake(['tables', table, '--format', 'json', '--lake', lake])).stdout) as unknown[];
+      for (const width of [80, 120]) {
+        const run = await runBrewlake(['query', '--lake', lake, `select * from ${table} limit 2`], { env: { COLUMNS: String(width) } });
+        expect(run.code, run.stderr).toBe(0);
+        const lines = run.stdout.trimEnd().split('\n');
+        for (const line of lines) expect(line.length, `${table} at ${width}: ${line}`).toBeLessThanOrEqual(width);
+        const footer = /^\((\d+) of (\d+) columns hidden: --format csv or --format json shows them all\)$/.exec(lines.at(-1)!);
+        if ((table === 'cleaned' && width === 80) || table === 'raw') expect(footer, `${table} at ${width}`).not.toBeNull();
+        if (footer) {
+          expect(Number(footer[2])).toBe(columns.length);
+          expect(lines[0]!.split(/ {2,}/)).toContain('…');
+        }
+      }
+    }
+  });
 });

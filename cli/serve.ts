@@ -19,6 +19,7 @@ import { createLakeMonitor } from '../lambdas/serve/monitor';
 import { createServeMetrics } from '../lambdas/serve/serve-metrics';
 import { lakeRetrainOptions } from '../local/lake-retrain';
 import { compactableTables, describeCompaction, startBackgroundCompaction, type BackgroundCompaction } from '../local/compaction';
+import { startCatalogRefresh, type CatalogRefresh } from '../local/lake-catalog-refresh';
 import { lakeOption } from './options';
 import { ensurePortFree, portUnavailableOf } from './port-free';
 
@@ -109,6 +110,18 @@ export function compactInBackground(lakeDir: string): BackgroundCompaction {
   });
 }
 
+/**
+ * The lake's catalog file kept current while the command delivers files into the lake, so
+ * `duckdb lake/brewlake.duckdb` sees them without waiting for it to exit; a failed rebuild
+ * is one stderr line, and the next delivery retries.
+ */
+export function refreshCatalog(lakeDir: string): CatalogRefresh {
+  return startCatalogRefresh({
+    lakeDir,
+    onError: (error) => process.stderr.write(`catalog: ${error instanceof Error ? error.message : String(error)} (the next delivery retries)\n`),
+  });
+}
+
 /** Serves the lake's model (training one first if none is promoted) until SIGINT or SIGTERM. */
 export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   const host = flags.host ?? defaultServeHost;
@@ -126,7 +139,10 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   // Every answered prediction flows back into the lake's prediction_log table, from a worker
   // thread running the local delivery stream.
   const metrics = createServeMetrics();
-  const log = createThreadedPredictionLog({ target: { kind: 'lake', lakeDir: flags.lake }, rows: predictionLogRowsCounter(metrics.registry) });
+  const catalog = refreshCatalog(flags.lake);
+  // Current from the start too: a lake written before the catalog file existed gets one now.
+  catalog.changed();
+  const log = createThreadedPredictionLog({ target: { kind: 'lake', lakeDir: flags.lake }, rows: predictionLogRowsCounter(metrics.registry), onSent: () => catalog.changed() });
   // The dashboard reads the lake's prediction_log window, as `npx brewlake drift` does (no table views: only the window's hours).
   const monitorEngine = await openDuckDbLake(flags.lake, { tables: [] });
   const monitor = createLakeMonitor({ engine: monitorEngine, registry });
@@ -141,6 +157,7 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
     predictionSink: (event) => log.sink(event),
   }).catch(async (error: unknown) => {
     await log.close();
+    await catalog.stop();
     await monitorEngine.close();
     throw portUnavailableOf(error, host, flags.port);
   });
@@ -160,6 +177,7 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   await log.close();
   await monitorEngine.close();
   await compaction?.stop();
+  await catalog.stop();
   const counts = log.counts();
   process.stderr.write(`prediction log: ${counts.sent} rows into ${flags.lake}/prediction_log/, ${counts.dropped} dropped\n`);
 }

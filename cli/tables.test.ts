@@ -1,13 +1,16 @@
 import { GetTableCommand, GetTablesCommand, type Table } from '@aws-sdk/client-glue';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeGlueTableNamed, describeGlueTables, type GlueCatalogClient } from '../glue/glue-catalog';
+import { buildLakeCatalog } from '../glue/lake-catalog';
+import { catalogFileName } from '../glue/lake-folder';
 import { beersView, cleanedBeerTable, lakeTables } from '../glue/schema';
 import { beersViewSql } from '../glue/views';
 import { athenaViewInput, glueTableInput } from '../stacks/glue-tables';
 import { writeCatalogueLake } from '../test/catalogue-lake';
+import { openDuckDbSession } from '../test/duckdb-cli';
 import { runBrewlake } from '../test/run-brewlake';
 
 let lake: string;
@@ -36,6 +39,27 @@ describe('brewlake tables (DuckDB, the lake’s catalog file)', () => {
     const rows = JSON.parse(stdout) as { column: string; type: string; description: string }[];
     expect(rows.map(({ column, description }) => ({ column, description }))).toEqual(cleanedBeerTable.columns.map((c) => ({ column: c.name, description: c.comment })));
     expect(rows.find((r) => r.column === 'arrived_at')?.type).toBe('TIMESTAMP');
+  });
+
+  it('TABLE in any case is the same table: BEERS, Cleaned', async () => {
+    for (const [asked, table] of [['BEERS', 'beers'], ['Cleaned', 'cleaned']] as const) {
+      const { code, stdout, stderr } = await runBrewlake(['tables', asked, '--format', 'json', '--lake', lake]);
+      expect(code, stderr).toBe(0);
+      expect(stdout).toBe((await runBrewlake(['tables', table, '--format', 'json', '--lake', lake])).stdout);
+    }
+  });
+
+  it("answers while DuckDB's CLI holds the lake's catalog file open (and its lock), as docs/query.md suggests", async () => {
+    await buildLakeCatalog(lake);
+    const session = await openDuckDbSession(join(basename(lake), catalogFileName), dirname(lake));
+    try {
+      const { code, stdout, stderr } = await runBrewlake(['tables', 'beers', '--format', 'csv', '--lake', lake]);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(stdout.split('\r\n')[1]).toMatch(/^id,INTEGER,/);
+    } finally {
+      await session.close();
+    }
   });
 
   it('an unknown TABLE is an error naming it and the tables there are', async () => {
@@ -91,6 +115,12 @@ describe('brewlake tables --engine athena (the Glue Data Catalog)', () => {
     const cleaned = await describeGlueTableNamed(glueFromStacks(), 'db', 'cleaned');
     expect(cleaned.columns.map((c) => [c.name, c.description])).toEqual([...cleanedBeerTable.columns.map((c) => [c.name, c.comment]), ['dt', 'delivery hour, yyyy/MM/dd/HH (UTC)']]);
     expect(cleaned.columns.find((c) => c.name === 'arrived_at')?.type).toBe('timestamp');
+  });
+
+  it('a table named in any case is found (Glue stores lower case)', async () => {
+    const glue = glueFromStacks();
+    expect((await describeGlueTableNamed(glue, 'db', 'BEERS')).name).toBe('beers');
+    expect(glue.calls).toEqual(['GetTable beers']);
   });
 
   it('an unknown table names it and the ones Glue has', async () => {

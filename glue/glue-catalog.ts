@@ -5,7 +5,7 @@
  * answer for AWS.
  */
 import { GetTableCommand, GetTablesCommand, GlueClient, type Table } from '@aws-sdk/client-glue';
-import { UnknownTable, type TableDescription } from './table-descriptions';
+import { pickTable, type TableDescription } from './table-descriptions';
 
 /** The one call this module makes on a Glue client. */
 export interface GlueCatalogClient {
@@ -37,13 +37,16 @@ export async function describeGlueTables(client: GlueCatalogClient, database: st
   return tables;
 }
 
-/** One table by name (GetTable); an unknown name is an `UnknownTable` listing the database's tables. */
+/**
+ * One table by name, in any case (GetTable by the lower-case name Glue stores; failing that,
+ * the database's tables matched without case); an unknown name is an `UnknownTable` listing them.
+ */
 export async function describeGlueTableNamed(client: GlueCatalogClient, database: string, name: string): Promise<TableDescription> {
   try {
-    const { Table: table } = await client.send(new GetTableCommand({ DatabaseName: database, Name: name }));
+    const { Table: table } = await client.send(new GetTableCommand({ DatabaseName: database, Name: name.toLowerCase() }));
     if (table) return describeGlueTable(table);
   } catch (error) {
     if ((error as { name?: string }).name !== 'EntityNotFoundException') throw error;
   }
-  throw new UnknownTable(name, (await describeGlueTables(client, database)).map((t) => t.name));
+  return pickTable(await describeGlueTables(client, database), name);
 }

@@ -1,18 +1,15 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { catalogue, writeCatalogueLake } from '../test/catalogue-lake';
-import { buildLakeCatalog } from './lake-catalog';
+import { duckdbCli, duckdbJson, openDuckDbSession } from '../test/duckdb-cli';
+import { buildLakeCatalog, CatalogNotBuilt, describeLakeTables } from './lake-catalog';
 import { catalogFileName } from './lake-folder';
 import { cleanedBeerTable, lakeTables } from './schema';
-
-/** DuckDB's own CLI at the engine's version, installed into .venv by `make tools`. */
-export const duckdbCli = join(import.meta.dirname, '..', '.venv', 'bin', 'duckdb');
 
 let parent: string;
 let lake: string;
@@ -25,11 +22,7 @@ afterEach(async () => {
   await rm(parent, { recursive: true, force: true });
 });
 
-const duckdb = async (cwd: string, sql: string) => {
-  if (!existsSync(duckdbCli)) throw new Error(`${duckdbCli} is missing: run \`make tools\``);
-  const { stdout } = await promisify(execFile)(duckdbCli, ['-json', join(lake, catalogFileName), sql], { cwd });
-  return JSON.parse(stdout || '[]') as Record<string, unknown>[];
-};
+const duckdb = (cwd: string, sql: string) => duckdbJson(join(lake, catalogFileName), sql, cwd);
 
 it("DuckDB's own CLI, standing in the lake's parent, queries the catalog file: every view, de-duplicated beers", async () => {
   await writeCatalogueLake(lake, { redelivered: 7 });
@@ -89,5 +82,69 @@ it('a rebuild sees files delivered since, and readers opening the catalog meanwh
     await reader;
   }
   expect(opened).toBeGreaterThan(0);
+  expect(await duckdb(parent, 'select count(*) as n from beers')).toEqual([{ n: catalogue.length }]);
+});
+
+describe("DuckDB's CLI holding the catalog open (as `duckdb lake/brewlake.duckdb` in another terminal)", () => {
+  it('a rebuild still replaces it, readers opening it afterwards see the new files, and the session keeps its old catalog', async () => {
+    await buildLakeCatalog(lake);
+    const session = await openDuckDbSession(join('mylake', catalogFileName), parent);
+    try {
+      expect(await session.query('select count(*) from beers')).toEqual(['0']);
+      await writeCatalogueLake(lake);
+      await buildLakeCatalog(lake);
+      expect(await duckdb(parent, 'select count(*) as n from beers')).toEqual([{ n: catalogue.length }]);
+      // The open session reads the catalog it opened, whole, until it reopens.
+      expect(await session.query('select count(*) from beers')).toEqual(['0']);
+    } finally {
+      await session.close();
+    }
+    expect((await readdir(lake)).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('describing the tables (`brewlake tables`) never opens the file, so its lock cannot fail it', async () => {
+    await writeCatalogueLake(lake);
+    await buildLakeCatalog(lake);
+    const session = await openDuckDbSession(join('mylake', catalogFileName), parent);
+    try {
+      const tables = await describeLakeTables(lake);
+      expect(tables.map((t) => t.name)).toEqual([...lakeTables.map((t) => t.name), 'beers']);
+      expect(tables.find((t) => t.name === 'cleaned')?.columns.map((c) => [c.name, c.description])).toEqual(cleanedBeerTable.columns.map((c) => [c.name, c.comment]));
+    } finally {
+      await session.close();
+    }
+  });
+});
+
+it('describing the tables writes nothing: a lake without a catalog file stays without one', async () => {
+  await writeCatalogueLake(lake);
+  expect((await describeLakeTables(lake)).map((t) => t.name)).toContain('beers');
+  await expect(stat(join(lake, catalogFileName))).rejects.toThrow(/ENOENT/);
+});
+
+it('a catalog that cannot be put in place fails with one line naming the file, and the old catalog still answers', async () => {
+  await writeCatalogueLake(lake);
+  await buildLakeCatalog(lake);
+  await writeCatalogueLake(lake, { redelivered: 7 });
+  const refused = Object.assign(new Error('EBUSY: resource busy or locked, rename'), { code: 'EBUSY' });
+  const failed = await buildLakeCatalog(lake, { replace: () => Promise.reject(refused) }).catch((error: unknown) => error);
+  expect(failed).toBeInstanceOf(CatalogNotBuilt);
+  const message = (failed as Error).message;
+  expect(message.split('\n')).toHaveLength(1);
+  expect(message).toContain(join(lake, catalogFileName));
+  expect(message).toMatch(/EBUSY.*previous catalog is kept.*duckdb -readonly/);
+  expect(await duckdb(parent, 'select count(*) as n from cleaned')).toEqual([{ n: catalogue.length }]);
+  expect((await readdir(lake)).filter((n) => n.startsWith('.'))).toEqual([]);
+});
+
+it('rebuilds in one process land in the order they were asked for: an older listing never replaces a newer one', async () => {
+  await buildLakeCatalog(lake);
+  // The first rebuild (listing an empty lake) is slow to put its file in place; the second, asked after files arrived, is quick.
+  const slow = buildLakeCatalog(lake, { replace: async (staging, target) => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await rename(staging, target);
+  } });
+  await writeCatalogueLake(lake);
+  await Promise.all([slow, buildLakeCatalog(lake)]);
   expect(await duckdb(parent, 'select count(*) as n from beers')).toEqual([{ n: catalogue.length }]);
 });

@@ -29,9 +29,12 @@ export class UnknownTable extends Error {
   }
 }
 
-/** The one table asked for, or an `UnknownTable` naming the ones there are. */
+/**
+ * The one table asked for, in any case (identifiers are case-insensitive in DuckDB, and Glue
+ * stores its names in lower case: `BEERS` is `beers`), or an `UnknownTable` naming the ones there are.
+ */
 export function pickTable(tables: readonly TableDescription[], name: string): TableDescription {
-  const table = tables.find((t) => t.name === name);
+  const table = tables.find((t) => t.name === name) ?? tables.find((t) => t.name.toLowerCase() === name.toLowerCase());
   if (!table) throw new UnknownTable(name, tables.map((t) => t.name));
   return table;
 }

@@ -36,6 +36,8 @@ export interface DemoOptions {
   readonly ticks: number;
   /** Progress lines ("backfill 160/325", "delivered 300/330"). */
   readonly progress?: (line: string) => void;
+  /** After each batch delivered into a table (a file in the lake), e.g. to refresh the lake's catalog file. */
+  readonly onDelivered?: () => void;
   /** Keep ticking after the reconciliation until `signal` aborts. */
   readonly live?: {
     readonly signal: AbortSignal;
@@ -74,7 +76,11 @@ export async function runDemo(options: DemoOptions, parts: DemoParts): Promise<D
     lakeDir: options.lakeDir,
     transformation: parts.transformation,
     startPunkApi: parts.startPunkApi,
-    onDelivery: (_stream, _delivery, stats) => sayDelivered(stats),
+    onDelivery: (_stream, delivery, stats) => {
+      sayDelivered(stats);
+      // A batch wholly failed went to errors/, which is no table.
+      if (delivery.dataKey !== undefined) options.onDelivered?.();
+    },
     onReadOutage: (outage) => say(describeOutage(outage)),
   });
   try {

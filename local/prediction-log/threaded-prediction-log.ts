@@ -52,8 +52,14 @@ export type LogThreadMessage =
 
 const startThread = (workerData: LogThreadOptions) => startThreadModule(import.meta.url, 'prediction-log-thread', workerData);
 
-export function createThreadedPredictionLog(options: LogThreadOptions & { readonly rows?: Counter }): PredictionLog {
-  const { rows, ...threadOptions } = options;
+export function createThreadedPredictionLog(
+  options: LogThreadOptions & {
+    readonly rows?: Counter;
+    /** Rows are in the target (for a lake: in a delivered file), e.g. to refresh the lake's catalog file. */
+    readonly onSent?: (rows: number) => void;
+  },
+): PredictionLog {
+  const { rows, onSent, ...threadOptions } = options;
   const worker = startThread(threadOptions);
   // The log must not keep a finished process alive; close() is what waits for it.
   worker.unref();
@@ -69,7 +75,10 @@ export function createThreadedPredictionLog(options: LogThreadOptions & { readon
     if (n > 0) rows?.inc({ outcome }, n);
   };
   worker.on('message', (message: LogThreadMessage) => {
-    if (message.type === 'counted') count(message.outcome, message.rows);
+    if (message.type === 'counted') {
+      count(message.outcome, message.rows);
+      if (message.outcome === 'sent' && message.rows > 0) onSent?.(message.rows);
+    }
     else if (message.type === 'taken') handedOverRows -= message.rows;
     else {
       waiting.get(message.id)?.();
