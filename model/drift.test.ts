@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { answerDrift, columnDrift, driftReport, ksStatistic, minDriftSample, populationStabilityIndex, summarizeColumn, summarizeTraining } from './drift';
 import { seededRandom } from './gbm';
+import { roundIbu } from './ibu-precision';
 
 const sample = (n: number, seed: number, f: (u: number) => number) => {
   const random = seededRandom(seed);
@@ -154,7 +155,12 @@ describe('the answers', () => {
   });
 
   it('label their bins at the precision the API answers', () => {
-    const [hops] = answerDrift(summary, answers(ibus, 'hops'));
-    for (const label of hops!.bins) for (const edge of label.match(/[\d.]+/g)!) expect(edge).toMatch(/^\d+(\.\d{1,2})?$/);
+    // Hundreds of IBU with decimals: where four significant digits would drop one.
+    const wide = ibus.map((v) => 10 * v + 0.123);
+    const withWide = summarizeTraining(['abv'], wide.map((v) => [v]), wide, { hops: { values: wide, kind: 'in_sample' } });
+    const edges = withWide.answers!.hops!.edges;
+    expect(edges.some((e) => String(roundIbu(e)) !== String(+e.toPrecision(4)))).toBe(true);
+    const [column] = answerDrift(withWide, answers(wide, 'hops'));
+    expect(column!.bins).toEqual([`≤ ${roundIbu(edges[0]!)}`, ...edges.slice(1).map((e, i) => `${roundIbu(edges[i]!)}–${roundIbu(e)}`), `> ${roundIbu(edges.at(-1)!)}`]);
   });
 });
