@@ -132,7 +132,8 @@ export function summarizeTraining(
     ...(answers
       ? {
           answers: Object.fromEntries(
-            Object.entries(answers).map(([set, a]) => [set, { ...summarizeColumn(answerColumnName(set), Array.from(a!.values)), kind: a!.kind }]),
+            // At the precision the API answers and the log holds: what live answers are, and a third of the artifact's bytes.
+            Object.entries(answers).map(([set, a]) => [set, { ...summarizeColumn(answerColumnName(set), Array.from(a!.values, roundIbu)), kind: a!.kind }]),
           ),
         }
       : {}),

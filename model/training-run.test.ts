@@ -8,6 +8,7 @@ import { writeCatalogueLake } from '../test/catalogue-lake';
 import { scoreLake } from './batch-scoring';
 import { shuffledFolds } from './evaluate';
 import { createLocalRegistry } from './registry';
+import { roundIbu } from './ibu-precision';
 import { runTraining } from './training-run';
 
 describe('a training run on the lake', () => {
@@ -49,7 +50,7 @@ describe('a training run on the lake', () => {
     const plan = shuffledFolds(ids, { repeats: 1, k: 3 });
     const both = await runTraining({ engine, registry, featureSets: ['base', 'hops'], plan });
     const hops = (await registry.load(both.versions.find((v) => v.featureSet === 'hops')!.version)).trainingSummary!;
-    const oof = new Map(both.versions.map((v) => [v.featureSet, v.cv.folds.flatMap((f) => [...f.predictions.values()]).sort((a, b) => a - b)]));
+    const oof = new Map(both.versions.map((v) => [v.featureSet, v.cv.folds.flatMap((f) => [...f.predictions.values()].map(roundIbu)).sort((a, b) => a - b)]));
     expect(hops.answers?.hops).toMatchObject({ kind: 'out_of_fold', values: oof.get('hops') });
     // The base fallback's reference is the base set's cross-validation, run in the same training.
     expect(hops.answers?.base).toMatchObject({ kind: 'out_of_fold', values: oof.get('base') });
