@@ -132,14 +132,13 @@ export function summarizeTraining(
     ...(answers
       ? {
           answers: Object.fromEntries(
-            // At the precision the API answers and the log holds: what live answers are, and a third of the artifact's bytes.
+            // At the precision the API answers and the log holds live answers (and in a third of the bytes).
             Object.entries(answers).map(([set, a]) => [set, { ...summarizeColumn(answerColumnName(set), Array.from(a!.values, roundIbu)), kind: a!.kind }]),
           ),
         }
       : {}),
   };
 }
-
 
 /** Shares of values per bin (edges as upper bounds, last bin open). */
 export function binShares(values: readonly number[], edges: readonly number[]): number[] {
