@@ -48,7 +48,7 @@ export const driftCommand = new Command('drift')
   .addOption(jsonOption())
   .addHelpText(
     'after',
-    `\nA feature a request did not send is missing, not zero: its missing share is reported apart and its\ndistribution judged only on the rows that carry it. A column with fewer than ${minDriftSample} values is "not enough data"\n(no PSI, no KS); when no column can be judged the verdict is "not enough data", exit ${driftExitCodes.cannotJudge}.`,
+    `\nA feature a request did not send is missing, not zero: its missing share is reported apart and its\ndistribution judged only on the rows that carry it. A column with fewer than ${minDriftSample} values is "not enough data"\n(no PSI, no KS); when no column can be judged the verdict is "not enough data", exit ${driftExitCodes.cannotJudge}.\nThe answers are judged per model that gave them (predicted_ibu (hops); predicted_ibu (base), the fallback\nfor beers sent without a hop bill), each against that model's out-of-fold answers on its training rows;\na model trained before brewlake stored them has "no reference" for its answers: they are not judged.`,
   )
   // A mistyped option is "cannot judge" too: exit 2, never the 1 that would start a retrain.
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : driftExitCodes.cannotJudge))
@@ -61,7 +61,7 @@ export const driftCommand = new Command('drift')
       try {
         const report = await checkDrift({ engine, registry: openRegistry(flags.registry ?? localRegistryDir(flags.lake)), windowMs, thresholds });
         console.log(`model ${report.version}: ${report.rows} logged predictions since ${report.since} UTC`);
-        const columns = [...report.features, report.prediction];
+        const columns = [...report.features, ...report.predictions];
         for (const line of driftTable(columns, terminalLayout())) console.log(line);
         const unjudged = columns.filter((c) => c.status === 'not enough data').map((c) => c.name);
         if (report.verdict === 'drift') {
@@ -72,6 +72,9 @@ export const driftCommand = new Command('drift')
           console.log('no drift above threshold');
         }
         if (report.verdict !== 'not enough data' && unjudged.length > 0) console.log(`not judged (fewer than ${minDriftSample} values): ${unjudged.join(', ')}`);
+        const unreferenced = columns.filter((c) => c.status === 'no reference').map((c) => c.name);
+        if (unreferenced.length > 0)
+          console.log(`not judged (no reference: model ${report.version} holds no training answers of the model that gave them; a model trained before brewlake stored them holds none: retrain): ${unreferenced.join(', ')}`);
         if (flags.json) console.log(JSON.stringify(report));
         process.exitCode = report.verdict === 'drift' ? driftExitCodes.drift : report.verdict === 'no drift' ? driftExitCodes.noDrift : driftExitCodes.cannotJudge;
       } finally {

@@ -83,7 +83,9 @@ trainCommand.action(async (flags: TrainFlags) => {
         // Without a terminal to overwrite the line on, only a feature set's last fold is said.
         const fold = /fold (\d+)\/(\d+)$/.exec(line);
         if (isFold && !process.stderr.isTTY && fold && fold[1] !== fold[2]) return;
-        if (isFold && process.stderr.isTTY) process.stderr.write(`\r${line}`);
+        // Every set is cross-validated before any is stored: a new set's count starts a new line.
+        const newSet = lastFold !== '' && lastFold.split(':')[0] !== line.split(':')[0];
+        if (isFold && process.stderr.isTTY) process.stderr.write(`${newSet ? '\n' : ''}\r${line}`);
         else process.stderr.write(`${lastFold && !isFold && process.stderr.isTTY ? '\n' : ''}${line}\n`);
         lastFold = isFold ? line : '';
       },

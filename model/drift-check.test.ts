@@ -10,50 +10,66 @@ import { firehoseObjectKey } from '../glue/layout';
 import { lakeTimestampText } from '../glue/query-engine';
 import { baseFeatureNames, predictionLogTable, type CleanedBeer, type PredictionLogRow } from '../glue/schema';
 import { catalogue, cleanedRowOf, writeLakeFile } from '../test/catalogue-lake';
-import { predictInputs, type ModelArtifact } from './artifact';
-import { defaultDriftThresholds, driftReport, minDriftSample } from './drift';
-import { checkDrift, parseWindow } from './drift-check';
-import { featureVector, hopFeatureNames } from './features';
+import { answeringFeatureSet, predictInputs, type ModelArtifact } from './artifact';
+import { defaultDriftThresholds, minDriftSample } from './drift';
+import { checkDrift, driftOfLoggedRows, parseWindow } from './drift-check';
+import { crossValidate, evaluationFoldsPath, outOfFoldAnswers, readFoldsFile } from './evaluate';
+import { hopFeatureNames } from './features';
 import { seededRandom } from './gbm';
 import { localRegistryDir } from './open-registry';
 import { createLocalRegistry } from './registry';
 import { ibuModelParams, trainIbuModel } from './train';
 import { trainingRowOf } from './training-data';
+import { roundIbu } from './ibu-precision';
 
 const beers = catalogue.map((b) => cleanedRowOf(b, new Date()));
 const labelled = beers.filter((b) => b.ibu !== null).map((b) => trainingRowOf(b as unknown as Record<string, unknown>));
+/** The hop-bill model as `brewlake train` makes it: each answering model's out-of-fold answers on the shipped folds as its reference. */
 let artifact: ModelArtifact;
+/** The same model trained alone (no cross-validation): its own fits as the reference. */
+let inSample: ModelArtifact;
 beforeAll(() => {
-  artifact = trainIbuModel(labelled, { featureSet: 'hops' });
+  const plan = readFoldsFile(evaluationFoldsPath);
+  const outOfFold = { base: outOfFoldAnswers(crossValidate(labelled, plan, 'base')), hops: outOfFoldAnswers(crossValidate(labelled, plan, 'hops')) };
+  artifact = trainIbuModel(labelled, { featureSet: 'hops', outOfFold });
+  inSample = trainIbuModel(labelled, { featureSet: 'hops' });
 });
 
 /** The catalogue as the API was asked about it: abv scaled by `abvFactor`, the hop bill sent or left out. */
 const asked = (abvFactor: number, withHops: boolean) => beers.map((b) => ({ ...b, abv: b.abv === null ? null : b.abv * abvFactor, hops: withHops ? b.hops : null }));
 
-/** A lake with a promoted hop-bill model and, in its prediction log, the given batches of requests. */
-async function lakeWithLog(batches: readonly (readonly ReturnType<typeof asked>[number][])[], options: { model?: boolean } = {}): Promise<string> {
+type Asked = ReturnType<typeof asked>[number];
+
+/** The prediction_log rows of `batch` as the API logs them: its rounded answers, the answering model's feature set. */
+function loggedRows(model: ModelArtifact, batch: readonly Asked[], tag: string, predictedAt = lakeTimestampText(Date.now() - 60_000)): PredictionLogRow[] {
+  const predicted = predictInputs(model, batch);
+  return batch.map((beer, i) => ({
+    request_id: `r${tag}-${i}`,
+    item: 0,
+    predicted_at: predictedAt,
+    model_version: 'v1',
+    feature_set: answeringFeatureSet(model, beer),
+    id: beer.id,
+    ...(Object.fromEntries(baseFeatureNames.map((n) => [n, beer[n]])) as Pick<PredictionLogRow, (typeof baseFeatureNames)[number]>),
+    volume_litres: beer.volume_litres,
+    hops: beer.hops as CleanedBeer['hops'],
+    predicted_ibu: roundIbu(predicted[i]!),
+    latency_ms: 1,
+  }));
+}
+
+/** A lake with a promoted hop-bill model (`model`, by default as `brewlake train` makes it) and, in its prediction log, the given batches of requests. */
+async function lakeWithLog(batches: readonly (readonly Asked[])[], options: { model?: boolean; promoted?: ModelArtifact } = {}): Promise<string> {
   const lake = await mkdtemp(join(tmpdir(), 'drift-'));
+  const promoted = options.promoted ?? artifact;
   if (options.model ?? true) {
     const registry = createLocalRegistry(localRegistryDir(lake));
-    await registry.save(artifact, { version: 'v1', featureSet: 'hops', trainedAt: '', engine: 'test', sql: '', rows: labelled.length, dataHash: '', params: ibuModelParams.hops, codeVersion: 'test' });
+    await registry.save(promoted, { version: 'v1', featureSet: 'hops', trainedAt: '', engine: 'test', sql: '', rows: labelled.length, dataHash: '', params: ibuModelParams.hops, codeVersion: 'test' });
     await registry.promote('v1');
   }
   const now = new Date();
   for (const [b, batch] of batches.entries()) {
-    const predicted = predictInputs(artifact, batch);
-    const rows: PredictionLogRow[] = batch.map((beer, i) => ({
-      request_id: `r${b}-${i}`,
-      item: 0,
-      predicted_at: lakeTimestampText(now.getTime() - 60_000),
-      model_version: 'v1',
-      feature_set: beer.hops ? 'hops' : 'base',
-      id: beer.id,
-      ...(Object.fromEntries(baseFeatureNames.map((n) => [n, beer[n]])) as Pick<PredictionLogRow, (typeof baseFeatureNames)[number]>),
-      volume_litres: beer.volume_litres,
-      hops: beer.hops as CleanedBeer['hops'],
-      predicted_ibu: predicted[i]!,
-      latency_ms: 1,
-    }));
+    const rows = loggedRows(promoted, batch, String(b), lakeTimestampText(now.getTime() - 60_000));
     if (rows.length > 0) await writeLakeFile(lake, predictionLogTable, rows, { time: now, id: `log-${b}` });
   }
   return lake;
@@ -109,34 +125,73 @@ describe('drift checks on the prediction log', () => {
       expect(column.missingShare, name).toBeGreaterThan(0.9);
       expect(column.status, name).not.toBe('drift');
     }
-    // Only the hop features are in question here: the base fallback's answers for 5,000 hop-less
-    // beers are spread less than the hop-bill model's, so predicted_ibu may well move.
-    expect(check.features.filter((f) => f.drifted).map((f) => f.name)).toEqual([]);
+    // The base fallback's answers are judged against the fallback's own, not the hop-bill model's.
+    expect([...check.features, ...check.predictions].filter((f) => f.drifted).map((f) => f.name)).toEqual([]);
     const cli = await run(lake);
     expect(cli.stdout).not.toMatch(/^(hop_|tinseth|alpha_)\S*\s.*DRIFT$/m);
     expect(cli.stdout).toMatch(/^hop_grams_start\s+325\s+94%\s+\d+%\s+[\d.]+\s+[\d.]+\s+ok$/m);
   });
 
-  it('property: the catalogue replay mixed with any number of hop-less requests flags no hop feature', () => {
-    const summary = artifact.trainingSummary!;
-    const replay = beers.map((b) => featureVector(b, 'hops'));
-    const replayPredictions = predictInputs(artifact, beers);
+  it('property: the catalogue replay mixed with any number of hop-less requests of catalogue beers flags nothing, predicted_ibu included; abv doubled is flagged', () => {
+    const replay = asked(1, true);
+    const hopless = asked(1, false);
     // Any number of hop-less requests (fast-check's arrays stay short, so the count is drawn
-    // outright): catalogue beers, at any abv, sent without their hop bills.
+    // outright), the replay anywhere among them, against either reference a model can carry.
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 6_000 }), fc.integer(), fc.nat(), (count, seed, offset) => {
+      fc.property(fc.integer({ min: 0, max: 20_000 }), fc.integer(), fc.nat(), fc.constantFrom('out_of_fold', 'in_sample'), (count, seed, offset, reference) => {
+        const model = reference === 'out_of_fold' ? artifact : inSample;
         const random = seededRandom(seed);
-        const sent = Array.from({ length: count }, () => ({ ...beers[Math.floor(random() * beers.length)]!, abv: random() < 0.1 ? null : random() * 100, hops: null }));
-        // The replay lands anywhere among the hop-less requests.
+        const sent = Array.from({ length: count }, () => hopless[Math.floor(random() * hopless.length)]!);
         const at = offset % (count + 1);
-        const vectors = [...sent.slice(0, at).map((b) => featureVector(b, 'hops')), ...replay, ...sent.slice(at).map((b) => featureVector(b, 'hops'))];
-        const predictions = [...predictInputs(artifact, sent.slice(0, at)), ...replayPredictions, ...predictInputs(artifact, sent.slice(at))];
-        const check = driftReport(summary, vectors, predictions);
-        const flagged = check.features.filter((f) => f.drifted && hopBillFeatures.includes(f.name as (typeof hopBillFeatures)[number]));
-        expect(flagged.map((f) => f.name)).toEqual([]);
+        const traffic = [...sent.slice(0, at), ...replay, ...sent.slice(at)];
+        const check = driftOfLoggedRows(model, loggedRows(model, traffic, 'p') as unknown as Record<string, unknown>[]);
+        const columns = [...check.features, ...check.predictions];
+        expect(columns.filter((c) => c.drifted).map((c) => [c.name, c.psi, c.ks])).toEqual([]);
+        expect(check.verdict).toBe('no drift');
+        // The answers are judged, per answering model, wherever there are enough of them.
+        expect(check.predictions.find((c) => c.name === 'predicted_ibu (hops)')).toMatchObject({ n: replay.length, status: 'ok' });
+        expect(check.predictions.find((c) => c.name === 'predicted_ibu (base)')).toMatchObject({ n: count, status: count >= minDriftSample ? 'ok' : 'not enough data' });
+
+        // The same traffic with abv doubled has drifted.
+        const doubled = traffic.map((b) => ({ ...b, abv: b.abv === null ? null : 2 * b.abv }));
+        const shifted = driftOfLoggedRows(model, loggedRows(model, doubled, 's') as unknown as Record<string, unknown>[]);
+        expect(shifted.features.find((f) => f.name === 'abv')!.status).toBe('drift');
+        expect(shifted.verdict).toBe('drift');
       }),
-      { numRuns: 40, examples: [[5_000, 7, 2_500], [1, 7, 0]] },
+      { numRuns: 12, examples: [[20_000, 7, 10_000, 'out_of_fold'], [650, 7, 0, 'out_of_fold'], [1, 7, 0, 'in_sample']] },
     );
+  });
+
+  it('the audit: the unchanged catalogue 3x without hop bills, and the replay with 20,000 hop-less requests, are no drift, exit 0', async () => {
+    const hopless = asked(1, false);
+    const threeTimes = await lakeWithLog([hopless, hopless, hopless]);
+    const check = await report(threeTimes);
+    expect(check.predictions.find((c) => c.name === 'predicted_ibu (base)')).toMatchObject({ n: 975, status: 'ok', drifted: false });
+    expect(check.verdict).toBe('no drift');
+    const cli = await run(threeTimes);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/^predicted_ibu \(base\)\s+975\s+0%\s+0%\s+[\d.]+\s+[\d.]+\s+ok$/m);
+    expect(cli.stdout).not.toMatch(/DRIFT/);
+
+    const many = Array.from({ length: 20_000 }, (_, i) => hopless[(i * 7) % hopless.length]!);
+    const mixed = await run(await lakeWithLog([asked(1, true), many]));
+    expect(mixed.code).toBe(0);
+    expect(mixed.stdout).toMatch(/^predicted_ibu \(hops\)\s+325\s+0%\s+0%\s+[\d.]+\s+[\d.]+\s+ok$/m);
+    expect(mixed.stdout).toMatch(/^predicted_ibu \(base\)\s+20000\s+0%\s+0%\s+[\d.]+\s+[\d.]+\s+ok$/m);
+  });
+
+  it('a model trained before answers were summarised: its answers are "no reference", the features still judged', async () => {
+    const { answers: _none, ...oldSummary } = artifact.trainingSummary!;
+    const old: ModelArtifact = { ...artifact, trainingSummary: oldSummary };
+    const hopless = asked(1, false);
+    const calm = await run(await lakeWithLog([asked(1, true), hopless, hopless], { promoted: old }));
+    expect(calm.code).toBe(0);
+    expect(calm.stdout).toMatch(/^predicted_ibu \(hops\)\s+325\s+0%\s+0%\s+—\s+—\s+no reference$/m);
+    expect(calm.stdout).toMatch(/^predicted_ibu \(base\)\s+650\s+0%\s+0%\s+—\s+—\s+no reference$/m);
+    expect(calm.stdout).toMatch(/^not judged \(no reference.*retrain.*\): predicted_ibu \(hops\), predicted_ibu \(base\)$/m);
+    const shifted = await run(await lakeWithLog([asked(2, true)], { promoted: old }));
+    expect(shifted.code).toBe(1);
+    expect(shifted.stdout).toMatch(/^drift: abv/m);
   });
 
   it('brewlake drift exits 1 on drift, naming the feature, and 0 without', async () => {

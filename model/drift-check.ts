@@ -54,12 +54,16 @@ export async function loggedPredictionsSince(engine: QueryEngine, sinceMs: numbe
   return (await engine.query(`select * from ${log} as "log" where predicted_at >= timestamp '${since}' order by predicted_at`)).rows;
 }
 
-/** Logged rows (prediction_log columns) against a model's training summary. */
+/**
+ * Logged rows (prediction_log columns) against a model's training summary. Each answer is
+ * judged against the answers of the model that gave it, as the row's `feature_set` records.
+ */
 export function driftOfLoggedRows(artifact: ModelArtifact, rows: readonly Record<string, unknown>[], thresholds?: DriftThresholds): DriftReport {
   const summary = artifact.trainingSummary;
   if (!summary) throw new Error('driftOfLoggedRows: the model carries no training summary');
   const vectors = rows.map((r) => featureVector(featureInputOfRow(r), artifact.featureSet));
-  return driftReport(summary, vectors, rows.map((r) => (r.predicted_ibu === null ? Number.NaN : Number(r.predicted_ibu))), thresholds);
+  const answers = rows.map((r) => ({ ibu: r.predicted_ibu === null ? Number.NaN : Number(r.predicted_ibu), featureSet: String(r.feature_set) }));
+  return driftReport(summary, vectors, answers, thresholds);
 }
 
 export async function checkDrift(options: {

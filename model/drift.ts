@@ -1,9 +1,12 @@
 /**
  * Drift: do today's beers still look like the beers the model learned from? Each model
- * version carries a summary of its training data (a sorted sample per feature and for the
- * target); live rows are compared with it feature by feature, by the population stability
- * index (on the training deciles) and the two-sample Kolmogorov–Smirnov statistic.
+ * version carries a summary of its training data (a sorted sample per feature, for the
+ * target, and for each answering model's own answers); live rows are compared with it
+ * feature by feature, by the population stability index (on the training deciles) and the
+ * two-sample Kolmogorov–Smirnov statistic.
  */
+import type { FeatureSet } from './features';
+import { roundIbu } from './ibu-precision';
 
 /** One column of the training data: enough to compare a live sample with it later. */
 export interface ColumnSummary {
@@ -16,10 +19,29 @@ export interface ColumnSummary {
   readonly edges: readonly number[];
 }
 
+/**
+ * How a model answered its own training rows: `out_of_fold`, each row by a cross-validation
+ * model that never saw it (the spread a new beer of the same population gets); `in_sample`,
+ * the model's own fits, when no cross-validation ran with the training.
+ */
+export type AnswerKind = 'out_of_fold' | 'in_sample';
+
+/** The distribution of one model's answers on the training rows: what its live answers are judged against. */
+export interface AnswerSummary extends ColumnSummary {
+  readonly kind: AnswerKind;
+}
+
 export interface TrainingSummary {
   readonly rows: number;
   readonly features: readonly ColumnSummary[];
+  /** The measured IBU. Not a reference for the answers: a model's answers are spread less than what it learned from. */
   readonly target: ColumnSummary;
+  /**
+   * By the feature set of the model that answers (a hop-bill model's base fallback under
+   * `base`): its answers on the training rows. Absent in models trained before brewlake
+   * stored it; their answers are then not judged ("no reference").
+   */
+  readonly answers?: Readonly<Partial<Record<FeatureSet, AnswerSummary>>>;
 }
 
 export interface DriftThresholds {
@@ -40,8 +62,11 @@ export const defaultDriftThresholds: DriftThresholds = { psi: 0.2, ks: 0.2 };
  */
 export const minDriftSample = 100;
 
-/** `ok` and `drift` are judgements; `not enough data` is the refusal to make one. */
-export type DriftStatus = 'ok' | 'drift' | 'not enough data';
+/**
+ * `ok` and `drift` are judgements; `not enough data` is the refusal to make one; `no
+ * reference` is a column the model's summary holds nothing to compare with.
+ */
+export type DriftStatus = 'ok' | 'drift' | 'not enough data' | 'no reference';
 export type DriftVerdict = 'no drift' | 'drift' | 'not enough data';
 
 export interface ColumnDrift {
@@ -67,8 +92,11 @@ export interface DriftReport {
   readonly rows: number;
   readonly minSample: number;
   readonly features: readonly ColumnDrift[];
-  /** The model's answers against the training target. */
-  readonly prediction: ColumnDrift;
+  /**
+   * The answers, one column per feature set of the model that gave them (`predicted_ibu
+   * (hops)`, `predicted_ibu (base)`), each against that model's answers on the training rows.
+   */
+  readonly predictions: readonly ColumnDrift[];
   /** drift when any judged column drifted; not enough data when no column could be judged. */
   readonly verdict: DriftVerdict;
   readonly drifted: boolean;
@@ -88,11 +116,27 @@ export function summarizeColumn(name: string, values: readonly number[]): Column
   return { name, values: sample, missingShare: values.length === 0 ? 0 : 1 - finite.length / values.length, edges };
 }
 
-export function summarizeTraining(featureNames: readonly string[], vectors: readonly ArrayLike<number>[], target: readonly number[]): TrainingSummary {
+/** The drift column of the answers given by the model of feature set `set`. */
+export const answerColumnName = (set: string) => `predicted_ibu (${set})`;
+
+export function summarizeTraining(
+  featureNames: readonly string[],
+  vectors: readonly ArrayLike<number>[],
+  target: readonly number[],
+  answers?: Readonly<Partial<Record<FeatureSet, { readonly values: ArrayLike<number>; readonly kind: AnswerKind }>>>,
+): TrainingSummary {
   return {
     rows: vectors.length,
     features: featureNames.map((name, f) => summarizeColumn(name, vectors.map((v) => v[f]!))),
     target: summarizeColumn('ibu', target),
+    ...(answers
+      ? {
+          answers: Object.fromEntries(
+            // At the precision the API answers and the log holds live answers (and in a third of the bytes).
+            Object.entries(answers).map(([set, a]) => [set, { ...summarizeColumn(answerColumnName(set), Array.from(a!.values, roundIbu)), kind: a!.kind }]),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -107,9 +151,12 @@ export function binShares(values: readonly number[], edges: readonly number[]): 
   return counts.map((c) => (values.length === 0 ? 0 : c / values.length));
 }
 
-export const binLabels = (edges: readonly number[]): string[] => [
-  ...edges.map((e, i) => (i === 0 ? `≤ ${+e.toPrecision(4)}` : `${+edges[i - 1]!.toPrecision(4)}–${+e.toPrecision(4)}`)),
-  `> ${edges.length ? +edges[edges.length - 1]!.toPrecision(4) : 0}`,
+/** A bin edge as a label: four significant digits, enough to tell the deciles of any feature apart. */
+const significant = (edge: number) => +edge.toPrecision(4);
+
+export const binLabels = (edges: readonly number[], text: (edge: number) => number = significant): string[] => [
+  ...edges.map((e, i) => (i === 0 ? `≤ ${text(e)}` : `${text(edges[i - 1]!)}–${text(e)}`)),
+  `> ${edges.length ? text(edges[edges.length - 1]!) : 0}`,
 ];
 
 const finiteOnly = (values: readonly number[]) => values.filter((v) => Number.isFinite(v));
@@ -153,7 +200,12 @@ export function ksStatistic(a: readonly number[], b: readonly number[]): number 
   return d;
 }
 
-export function columnDrift(reference: ColumnSummary, live: readonly number[], thresholds: DriftThresholds = defaultDriftThresholds): ColumnDrift {
+export function columnDrift(
+  reference: ColumnSummary,
+  live: readonly number[],
+  thresholds: DriftThresholds = defaultDriftThresholds,
+  edgeText: (edge: number) => number = significant,
+): ColumnDrift {
   const finite = finiteOnly(live);
   const enough = finite.length >= minDriftSample && reference.values.length >= minDriftSample;
   const psi = enough ? populationStabilityIndex(reference, finite) : null;
@@ -168,23 +220,65 @@ export function columnDrift(reference: ColumnSummary, live: readonly number[], t
     ks,
     status: !enough ? 'not enough data' : drifted ? 'drift' : 'ok',
     drifted,
-    bins: binLabels(reference.edges),
+    bins: binLabels(reference.edges, edgeText),
     training: binShares(reference.values, reference.edges),
     live: binShares(finite, reference.edges),
   };
+}
+
+/** A column with nothing to compare with: counted, never judged, so never a false DRIFT. */
+function unreferencedColumn(name: string, live: readonly number[]): ColumnDrift {
+  const n = finiteOnly(live).length;
+  return { name, n, missingShare: live.length === 0 ? 0 : 1 - n / live.length, trainingMissingShare: 0, psi: null, ks: null, status: 'no reference', drifted: false, bins: [], training: [], live: [] };
+}
+
+/** One logged answer: the IBU, and the feature set of the model that gave it (prediction_log's `feature_set`). */
+export interface LiveAnswer {
+  readonly ibu: number;
+  readonly featureSet: string;
+}
+
+/** The model's own feature set first: the hop-bill model answers most traffic. */
+const featureSetOrder: readonly FeatureSet[] = ['hops', 'base'];
+
+/**
+ * The answers, judged per answering model: a hop-bill model's answers against its own
+ * answers on the training rows, its base fallback's (beers sent without a hop bill) against
+ * the fallback's. Each group keeps the minimum sample on its own.
+ */
+export function answerDrift(summary: TrainingSummary, live: readonly LiveAnswer[], thresholds: DriftThresholds = defaultDriftThresholds): ColumnDrift[] {
+  const groups = new Map<string, number[]>(Object.keys(summary.answers ?? {}).map((set) => [set, []]));
+  for (const answer of live) {
+    let group = groups.get(answer.featureSet);
+    if (!group) groups.set(answer.featureSet, (group = []));
+    group.push(answer.ibu);
+  }
+  const order = (set: string) => {
+    const at = (featureSetOrder as readonly string[]).indexOf(set);
+    return at < 0 ? featureSetOrder.length : at;
+  };
+  return [...groups]
+    .sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b))
+    .map(([set, values]) => {
+      // Own keys only: a logged feature_set such as "constructor" names no model.
+      const reference = summary.answers && Object.hasOwn(summary.answers, set) ? summary.answers[set as FeatureSet] : undefined;
+      // A predicted IBU is shown as precisely as the API answers it.
+      return reference ? columnDrift({ ...reference, name: answerColumnName(set) }, values, thresholds, roundIbu) : unreferencedColumn(answerColumnName(set), values);
+    });
 }
 
 /** Live feature vectors (in the summary's feature order) and the model's answers, against the training summary. */
 export function driftReport(
   summary: TrainingSummary,
   liveVectors: readonly ArrayLike<number>[],
-  livePredictions: readonly number[],
+  liveAnswers: readonly LiveAnswer[],
   thresholds: DriftThresholds = defaultDriftThresholds,
 ): DriftReport {
   const features = summary.features.map((column, f) => columnDrift(column, liveVectors.map((v) => v[f]!), thresholds));
-  const prediction = columnDrift({ ...summary.target, name: 'predicted_ibu' }, livePredictions, thresholds);
-  const columns = [...features, prediction];
+  const predictions = answerDrift(summary, liveAnswers, thresholds);
+  const columns = [...features, ...predictions];
   const drifted = columns.some((c) => c.drifted);
-  const verdict: DriftVerdict = drifted ? 'drift' : columns.every((c) => c.status === 'not enough data') ? 'not enough data' : 'no drift';
-  return { rows: liveVectors.length, minSample: minDriftSample, features, prediction, verdict, drifted };
+  const judged = columns.some((c) => c.status === 'ok' || c.status === 'drift');
+  const verdict: DriftVerdict = drifted ? 'drift' : judged ? 'no drift' : 'not enough data';
+  return { rows: liveVectors.length, minSample: minDriftSample, features, predictions, verdict, drifted };
 }

@@ -131,6 +131,9 @@ export function crossValidate(
   };
 }
 
+/** Every out-of-fold answer of a cross-validation, one per beer and repeat: how the model answers beers it never saw. */
+export const outOfFoldAnswers = (cv: CvResult): number[] => cv.folds.flatMap((fold) => [...fold.predictions.values()]);
+
 export function summarizeScores(scores: readonly Scores[]): CvSummary {
   const stat = (key: keyof Scores) => meanAndStd(scores.map((s) => s[key]));
   const [r2, rmse, mae] = [stat('r2'), stat('rmse'), stat('mae')];

@@ -102,16 +102,17 @@ export function writeFeatures(input: FeatureInput, set: FeatureSet, out: Float64
   const gravityFactor = tinsethGravityFactor(Number.isFinite(og) ? og : 1050);
   for (let h = 0; h < hops.length; h++) {
     const hop = hops[h]!;
+    // An addition without an amount in grams (none sent, or the catalogue's "160 ml", "1 total")
+    // is NaN: every sum it enters is unknown (missing), never the 0 that would say "no hops".
+    // The count of additions, the varieties and the boil time do not need it.
     const g = orNaN(hop.grams);
     const add = hop.add === null || hop.add === undefined ? noAddition : additionOf(hop.add);
-    const known = Number.isFinite(g);
     if (add.stageIndex >= 0) {
       sums[stages.length + add.stageIndex]!++;
-      if (known) sums[add.stageIndex]! += g;
+      sums[add.stageIndex]! += g;
     }
     const name = hop.name ? varietyOf(hop.name) : undefined;
     if (name && !seenAmongFirst(name.key, varietyCount)) seenVarieties[varietyCount++] = name.key;
-    if (!known) continue;
     total += g;
     const attribute = hopAttribute(hop.attribute);
     if (attribute === 'bitter') bitter += g;
@@ -119,10 +120,13 @@ export function writeFeatures(input: FeatureInput, set: FeatureSet, out: Float64
     if (add.minutes > maxBoil) maxBoil = add.minutes;
     const utilisation = gravityFactor * add.timeFactor;
     const alphaGrams = (g * (name?.alphaPercent ?? hopAlphaPercent(hop.name))) / 100;
-    proxy += g * utilisation;
     alphaTotal += alphaGrams;
     if (add.stage === 'start') alphaStart += alphaGrams;
-    estimate += alphaGrams * utilisation;
+    // No utilisation (a dry hop, a flame-out addition): nothing bitter, whatever the amount.
+    if (utilisation > 0) {
+      proxy += g * utilisation;
+      estimate += alphaGrams * utilisation;
+    }
   }
   const perLitre = (g: number) => (volume > 0 ? g / volume : Number.NaN);
   for (let s = 0; s < stages.length; s++) out[i++] = sums[s]!;

@@ -5,6 +5,7 @@
  */
 import type { ModelArtifact } from './artifact';
 import type { CvResult, ReferenceResult } from './evaluate';
+import { roundIbu } from './ibu-precision';
 import type { Lineage } from './registry';
 
 export interface ReportInput {
@@ -82,7 +83,7 @@ export function renderReport(input: ReportInput): string {
   const oof = outOfFold(cv);
   const points = [...oof].flatMap(([id, p]) => {
     const a = input.actual.get(id);
-    return a === undefined ? [] : [{ x: a, y: Math.max(p, 1), label: `${input.names?.get(id) ?? id}: actual ${a}, predicted ${p.toFixed(0)}` }];
+    return a === undefined ? [] : [{ x: a, y: Math.max(p, 1), label: `${input.names?.get(id) ?? id}: actual ${a}, predicted ${roundIbu(p)}` }];
   });
   const residuals = [...oof].flatMap(([id, p]) => (input.actual.has(id) ? [p - input.actual.get(id)!] : []));
   const row = (label: string, s: CvResult['summary']) =>

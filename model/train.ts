@@ -1,7 +1,7 @@
 /** Training: rows with a measured IBU in, a self-contained artifact out. */
-import { artifactFormat, type CvSummary, type ModelArtifact } from './artifact';
+import { artifactFormat, predictMany, type CvSummary, type ModelArtifact } from './artifact';
 import { featureNames, featureVector, type FeatureInput, type FeatureSet } from './features';
-import { summarizeTraining } from './drift';
+import { summarizeTraining, type AnswerKind } from './drift';
 import { defaultGbmParams, fitGbm, type GbmParams } from './gbm';
 
 /** A labelled beer: the features by name, its id and its measured IBU. */
@@ -11,31 +11,48 @@ export interface TrainOptions {
   readonly featureSet: FeatureSet;
   readonly params?: Partial<GbmParams>;
   readonly cv?: CvSummary;
+  /**
+   * Out-of-fold answers of this run's cross-validation, by feature set: the reference drift
+   * judges each model's live answers against. A model without them is judged against its
+   * own fits on the training rows.
+   */
+  readonly outOfFold?: Readonly<Partial<Record<FeatureSet, readonly number[]>>>;
 }
 
 /** A model of `featureSet`; a hops model carries a base model for beers sent without a hop bill. */
 export function trainIbuModel(rows: readonly TrainingRow[], options: TrainOptions): ModelArtifact {
-  const model = trainForest(rows, options);
-  if (options.featureSet !== 'hops') return model;
-  const { trainingSummary: _summary, ...withoutHops } = trainForest(rows, { featureSet: 'base', ...(options.params ? { params: options.params } : {}) });
-  return { ...model, withoutHops };
+  const model = trainForest(rows, options.featureSet, options.params);
+  const fallback = options.featureSet === 'hops' ? trainForest(rows, 'base', options.params) : undefined;
+  // Each answering model's answers on the training rows, the reference for its live answers:
+  // a base fallback spreads its answers less than the IBUs it learned from, so the target is not one.
+  const answers = (forest: TrainedForest): { values: ArrayLike<number>; kind: AnswerKind } => {
+    const outOfFold = options.outOfFold?.[forest.artifact.featureSet];
+    return outOfFold && outOfFold.length > 0 ? { values: outOfFold, kind: 'out_of_fold' } : { values: predictMany(forest.artifact, forest.vectors), kind: 'in_sample' };
+  };
+  const target = rows.map((r) => r.ibu);
+  return {
+    ...model.artifact,
+    trainingSummary: summarizeTraining(model.artifact.features, model.vectors, target, {
+      [model.artifact.featureSet]: answers(model),
+      ...(fallback ? { [fallback.artifact.featureSet]: answers(fallback) } : {}),
+    }),
+    ...(options.cv ? { cv: options.cv } : {}),
+    ...(fallback ? { withoutHops: fallback.artifact } : {}),
+  };
 }
 
-function trainForest(rows: readonly TrainingRow[], options: TrainOptions): ModelArtifact {
-  const params = { ...ibuModelParams[options.featureSet], ...options.params };
-  const vectors = rows.map((r) => featureVector(r, options.featureSet));
-  const target = rows.map((r) => r.ibu);
-  const model = fitGbm(vectors, target, params);
+interface TrainedForest {
+  readonly artifact: ModelArtifact;
+  readonly vectors: readonly Float64Array[];
+}
+
+function trainForest(rows: readonly TrainingRow[], featureSet: FeatureSet, overrides: Partial<GbmParams> | undefined): TrainedForest {
+  const params = { ...ibuModelParams[featureSet], ...overrides };
+  const vectors = rows.map((r) => featureVector(r, featureSet));
+  const model = fitGbm(vectors, rows.map((r) => r.ibu), params);
   return {
-    format: artifactFormat,
-    featureSet: options.featureSet,
-    features: featureNames(options.featureSet),
-    params,
-    baseScore: model.baseScore,
-    trees: model.trees,
-    gain: model.gain,
-    trainingSummary: summarizeTraining(featureNames(options.featureSet), vectors, target),
-    ...(options.cv ? { cv: options.cv } : {}),
+    artifact: { format: artifactFormat, featureSet, features: featureNames(featureSet), params, baseScore: model.baseScore, trees: model.trees, gain: model.gain },
+    vectors,
   };
 }
 

@@ -8,6 +8,7 @@ import { writeCatalogueLake } from '../test/catalogue-lake';
 import { scoreLake } from './batch-scoring';
 import { shuffledFolds } from './evaluate';
 import { createLocalRegistry } from './registry';
+import { roundIbu } from './ibu-precision';
 import { runTraining } from './training-run';
 
 describe('a training run on the lake', () => {
@@ -41,6 +42,23 @@ describe('a training run on the lake', () => {
 
     const forced = await runTraining({ engine, registry, featureSets: ['base'], plan, force: true });
     expect(forced.promotion).toMatchObject({ promoted: true, version: forced.versions[0]!.version });
+  });
+
+  it("stores each answering model's out-of-fold answers as its drift reference when its set was cross-validated, its fits otherwise", async () => {
+    const registry = createLocalRegistry(join(lake, '_models_answers'));
+    const ids = (await engine.query('select id from beers where ibu is not null')).rows.map((r) => r.id as number);
+    const plan = shuffledFolds(ids, { repeats: 1, k: 3 });
+    const both = await runTraining({ engine, registry, featureSets: ['base', 'hops'], plan });
+    const hops = (await registry.load(both.versions.find((v) => v.featureSet === 'hops')!.version)).trainingSummary!;
+    const oof = new Map(both.versions.map((v) => [v.featureSet, v.cv.folds.flatMap((f) => [...f.predictions.values()].map(roundIbu)).sort((a, b) => a - b)]));
+    expect(hops.answers?.hops).toMatchObject({ kind: 'out_of_fold', values: oof.get('hops') });
+    // The base fallback's reference is the base set's cross-validation, run in the same training.
+    expect(hops.answers?.base).toMatchObject({ kind: 'out_of_fold', values: oof.get('base') });
+    const alone = await runTraining({ engine, registry, featureSets: ['hops'], plan, force: true });
+    const aloneSummary = (await registry.load(alone.versions[0]!.version)).trainingSummary!;
+    expect(aloneSummary.answers?.hops?.kind).toBe('out_of_fold');
+    expect(aloneSummary.answers?.base).toMatchObject({ kind: 'in_sample' });
+    expect(aloneSummary.answers?.base?.values).toHaveLength(320);
   });
 
   it('scores every beer into the predictions table, queryable like the others', async () => {

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { QueryEngine } from '../glue/query-engine';
-import { crossValidate, evaluationFoldsPath, readFoldsFile, shuffledFolds, type CvResult, type FoldPlan, type ReferenceResult } from './evaluate';
+import { crossValidate, evaluationFoldsPath, outOfFoldAnswers, readFoldsFile, shuffledFolds, type CvResult, type FoldPlan, type ReferenceResult } from './evaluate';
 import type { FeatureSet } from './features';
 import { BrokenPointer, newVersionName, type Lineage, type ModelRegistry } from './registry';
 import { renderReport } from './report';
@@ -81,10 +81,15 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
   const actual = new Map(rows.map((r) => [r.id, r.ibu]));
   const code = codeVersion();
 
+  // Every set is cross-validated before any is trained: a hop-bill model's base fallback takes
+  // the base set's out-of-fold answers as its drift reference, as the hop-bill model takes its own.
+  const cvs = new Map(
+    options.featureSets.map((featureSet) => [featureSet, crossValidate(rows, plan, featureSet, { onFold: (done, total) => say(`cross-validating ${featureSet}: fold ${done}/${total}`) })]),
+  );
+  const outOfFold = Object.fromEntries([...cvs].map(([featureSet, cv]) => [featureSet, outOfFoldAnswers(cv)]));
   const versions: TrainedVersion[] = [];
-  for (const featureSet of options.featureSets) {
-    const cv = crossValidate(rows, plan, featureSet, { onFold: (done, total) => say(`cross-validating ${featureSet}: fold ${done}/${total}`) });
-    const artifact = trainIbuModel(rows, { featureSet, cv: cv.summary });
+  for (const [featureSet, cv] of cvs) {
+    const artifact = trainIbuModel(rows, { featureSet, cv: cv.summary, outOfFold });
     const lineage: Lineage = {
       version: newVersionName(),
       featureSet,

@@ -80,7 +80,9 @@ const baseFeatureShape = Object.fromEntries(
 const hopAdditionShape = Object.fromEntries(
   hopInputFields.map((f) => {
     const base = f.type === 'double' ? rangedNumber({ name: f.name, comment: f.comment ?? '', range: hopNumberRange }) : wellFormedString().max(maxHopTextLength, { error: `longer than ${maxHopTextLength} characters` });
-    return [f.name, base.nullable().optional().openapi({ description: f.comment ?? f.name })];
+    // An unknown amount is missing for the model and drift (model/features.ts), never 0 grams.
+    const unknown = f.type === 'double' ? '; null or left out: unknown, never read as 0' : '';
+    return [f.name, base.nullable().optional().openapi({ description: `${f.comment ?? f.name}${unknown}` })];
   }),
 );
 

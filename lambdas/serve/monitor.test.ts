@@ -116,6 +116,20 @@ describe('/monitor', () => {
     expect(snapshot.columns.filter((c) => c.drifted).map((c) => c.name)).toEqual([]);
   });
 
+  it('judges the base fallback’s answers against its own: the catalogue sent twice without hop bills is no drift, in the browser', async () => {
+    const hopless = asked(1).map(({ hops: _hops, ...beer }) => beer);
+    await send(hopless);
+    await send(hopless);
+    const snapshot = await monitor.snapshot();
+    expect(snapshot.columns.find((c) => c.name === 'predicted_ibu (base)')).toMatchObject({ n: 2 * hopless.length, status: 'ok', drifted: false });
+    expect(snapshot.columns.find((c) => c.name === 'predicted_ibu (hops)')).toMatchObject({ status: 'ok', drifted: false });
+    expect(snapshot.verdict).toBe('no drift');
+    const page = await openMonitor();
+    expect(await page.locator('.badge[data-feature="predicted_ibu (base)"] .status').textContent()).toBe('ok');
+    expect(await page.locator('#summary').textContent()).toMatch(/· no drift$/);
+    await page.close();
+  });
+
   it('shows abv above its threshold in a real browser after a shift, with the numbers brewlake drift prints, and says what PSI and KS mean', async () => {
     await send(asked(2));
     await send(asked(2));
@@ -147,7 +161,8 @@ describe('/monitor', () => {
     expect(badge).toContain(`PSI ${abv.psi.toFixed(3)} · KS ${abv.ks.toFixed(3)} · n ${abv.n}`);
     const snapshot = await monitor.snapshot();
     expect(snapshot.rows).toBe(report.rows);
-    expect(snapshot.columns.map((c) => [c.name, c.psi, c.ks, c.status])).toEqual([...report.features, (report as unknown as { prediction: typeof report.features[number] }).prediction].map((c) => [c.name, c.psi, c.ks, (c as unknown as { status: string }).status]));
+    const judged = [...report.features, ...(report as unknown as { predictions: typeof report.features }).predictions] as unknown as { name: string; psi: number; ks: number; status: string }[];
+    expect(snapshot.columns.map((c) => [c.name, c.psi, c.ks, c.status])).toEqual(judged.map((c) => [c.name, c.psi, c.ks, c.status]));
 
     await page.screenshot({ path: join(screenshotDir, 'monitor-abv-doubled.png'), fullPage: true });
     await page.close();

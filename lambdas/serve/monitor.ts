@@ -38,9 +38,9 @@ export interface MonitorSnapshot {
   readonly windowMinutes: number;
   readonly rows: number;
   readonly verdict: DriftVerdict;
-  /** Every feature the model reads, and predicted_ibu, as `brewlake drift` judges them. */
+  /** Every feature the model reads, and the answers per answering model, as `brewlake drift` judges them. */
   readonly columns: readonly ColumnDrift[];
-  /** The columns drawn as histograms and PSI lines: the base features, the prediction, and anything that drifted. */
+  /** The columns drawn as histograms and PSI lines: the base features, the answers that have a reference, and anything that drifted. */
   readonly charted: readonly string[];
   readonly minutes: readonly MinuteView[];
 }
@@ -74,8 +74,9 @@ export function createLakeMonitor(options: { engine: QueryEngine; registry: Mode
         return { ...empty, version: reference.version, problem: `cannot read the prediction log: ${error instanceof Error ? error.message : String(error)}` };
       }
       const report = driftOfLoggedRows(reference.artifact, rows, thresholds);
-      const columns = [...report.features, report.prediction];
-      const charted = columns.filter((c) => (baseFeatureNames as readonly string[]).includes(c.name) || c.name === 'predicted_ibu' || c.drifted).map((c) => c.name);
+      const columns = [...report.features, ...report.predictions];
+      // A column without a reference has no histogram to draw.
+      const charted = [...report.features.filter((c) => (baseFeatureNames as readonly string[]).includes(c.name) || c.drifted), ...report.predictions.filter((c) => c.status !== 'no reference')].map((c) => c.name);
 
       const byMinute = new Map<string, Record<string, unknown>[]>();
       for (const row of rows) {
@@ -90,7 +91,7 @@ export function createLakeMonitor(options: { engine: QueryEngine; registry: Mode
         const byVersion: Record<string, number> = {};
         for (const r of inMinute) byVersion[String(r.model_version)] = (byVersion[String(r.model_version)] ?? 0) + 1;
         const minuteReport = driftOfLoggedRows(reference.artifact, inMinute, thresholds);
-        const psi = Object.fromEntries([...minuteReport.features, minuteReport.prediction].filter((c) => charted.includes(c.name)).map((c) => [c.name, c.psi]));
+        const psi = Object.fromEntries([...minuteReport.features, ...minuteReport.predictions].filter((c) => charted.includes(c.name)).map((c) => [c.name, c.psi]));
         const latencies = [...latency.values()];
         return {
           minute: minute.slice(11),
