@@ -13,7 +13,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArtifactError, parseArtifact, type CvSummary, type ModelArtifact } from './artifact';
 import type { FeatureSet } from './features';
@@ -153,8 +153,14 @@ export function createLocalRegistry(dir: string): ModelRegistry {
 
   async function writeAtomically(path: string, body: string): Promise<void> {
     const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, body);
-    await rename(tmp, path);
+    try {
+      await writeFile(tmp, body);
+      await rename(tmp, path);
+    } catch (error) {
+      // A part-written temp file (disk full) would keep the space the next write needs.
+      await rm(tmp, { force: true });
+      throw error;
+    }
   }
   async function readJson(path: string, version: string): Promise<unknown> {
     let text: string;

@@ -33,7 +33,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** The imports of `file` (a repository path) that land on a higher floor than the file's own. */
-export function upwardImports(file: string, source: string): string[] {
+function upwardImports(file: string, source: string): string[] {
   const own = floorOf(file);
   return ts
     .preProcessFile(source, true, true)
