@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { catalogue, cleanedRowOf } from '../test/catalogue-lake';
 import { createLocalRegistry, type Lineage } from './registry';
-import { trainIbuModel, type TrainingRow } from './train';
+import { ibuModelParams, trainIbuModel, type TrainingRow } from './train';
 import { trainingRowOf } from './training-data';
 
 const disk = vi.hoisted(() => ({ root: '', quotaBytes: Number.POSITIVE_INFINITY }));
@@ -41,7 +41,7 @@ const rows: TrainingRow[] = catalogue
   .map((b) => cleanedRowOf(b, new Date()))
   .filter((b) => b.ibu !== null)
   .map((b) => trainingRowOf(b as unknown as Record<string, unknown>));
-const lineageFor = (version: string): Lineage => ({ version, featureSet: 'base', trainedAt: '', engine: 'test', sql: '', rows: rows.length, dataHash: 'x', params: {}, codeVersion: 'test' });
+const lineageFor = (version: string): Lineage => ({ version, featureSet: 'base', trainedAt: '', engine: 'test', sql: '', rows: rows.length, dataHash: 'x', params: ibuModelParams.base, codeVersion: 'test' });
 const artifact = () => trainIbuModel(rows, { featureSet: 'base', params: { trees: 5 } });
 let model: ReturnType<typeof artifact>;
 beforeAll(() => void (model = artifact()));
