@@ -69,6 +69,8 @@ export interface ModelRegistry {
   promoted(): Promise<{ version: string; artifact: ModelArtifact } | null>;
   /** Stores a file beside a version (its HTML report). */
   attach(version: string, name: string, body: string, contentType: string): Promise<string>;
+  /** A file stored beside a version; null when there is none by that name. */
+  attachment(version: string, name: string): Promise<string | null>;
 }
 
 export class ModelNotFound extends Error {
@@ -238,6 +240,15 @@ export function createLocalRegistry(dir: string): ModelRegistry {
       await writeAtomically(path, body);
       return path;
     },
+    async attachment(version, name) {
+      checkVersionName(version);
+      try {
+        return await readFile(join(versionDir(version), name), 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      }
+    },
   };
   return registry;
 }
@@ -367,6 +378,15 @@ export function createS3Registry(options: S3RegistryOptions): ModelRegistry {
       const k = key('versions', version, name);
       await put(k, body, contentType);
       return `s3://${bucket}/${k}`;
+    },
+    async attachment(version, name) {
+      checkVersionName(version);
+      try {
+        return (await getText(key('versions', version, name), version)).text;
+      } catch (error) {
+        if (error instanceof ModelNotFound) return null;
+        throw error;
+      }
     },
   };
   return registry;

@@ -14,6 +14,7 @@ import { trainIbuModel } from './train';
 import { loadTrainingSet } from './training-data';
 import { roundIbu } from './ibu-precision';
 import { replacePredictionRows } from './prediction-files';
+import { referenceSample, storeReferenceSample } from './reference-sample';
 import { lakeTimestampText } from '../glue/query-engine';
 import type { PredictionRow } from '../glue/schema';
 import type { TrainingRow } from './train';
@@ -80,6 +81,8 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
   const rows = data.rows;
   const actual = new Map(rows.map((r) => [r.id, r.ibu]));
   const code = codeVersion();
+  // The rows a later POST /retrain judges a candidate on against this version: the lake's, not a submitter's.
+  const sample = referenceSample(rows);
 
   const versions: TrainedVersion[] = [];
   for (const featureSet of options.featureSets) {
@@ -99,6 +102,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
       codeVersion: code,
     };
     await options.registry.save(artifact, lineage);
+    await storeReferenceSample(options.registry, lineage.version, sample);
     const report = await options.registry.attach(
       lineage.version,
       'report.html',
