@@ -19,21 +19,9 @@ const disk = vi.hoisted(() => ({ root: '', quotaBytes: Number.POSITIVE_INFINITY 
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs/promises')>();
-  const used = async (folder: string): Promise<number> => {
-    let bytes = 0;
-    for (const entry of await fs.readdir(folder, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile()) bytes += (await fs.stat(join(entry.parentPath, entry.name))).size;
-    }
-    return bytes;
-  };
-  const writeFile = (async (path: Parameters<typeof fs.writeFile>[0], data: string | Uint8Array) => {
-    if (!disk.root || !String(path).startsWith(disk.root)) return fs.writeFile(path, data);
-    const bytes = Buffer.from(data);
-    const free = Math.max(0, disk.quotaBytes - (await used(disk.root)));
-    if (bytes.length <= free) return fs.writeFile(path, bytes);
-    await fs.writeFile(path, bytes.subarray(0, free));
-    throw Object.assign(new Error(`ENOSPC: no space left on device, write`), { code: 'ENOSPC', errno: -28, syscall: 'write' });
-  }) as typeof fs.writeFile;
+  const { onQuotaDisk, writeWithinQuota } = await import('../test/disk-quota');
+  const writeFile = (async (path: Parameters<typeof fs.writeFile>[0], data: string | Uint8Array) =>
+    onQuotaDisk(disk, path) ? writeWithinQuota(fs, disk, data, (bytes) => fs.writeFile(path, bytes)) : fs.writeFile(path, data)) as typeof fs.writeFile;
   return { ...fs, writeFile, default: { ...fs, writeFile } };
 });
 
