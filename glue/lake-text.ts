@@ -25,22 +25,19 @@ export const wellFormedText = (text: string): string => (hasLoneSurrogate(text) 
  */
 export const maxJsonNesting = 32;
 
-/** Whether `value` nests arrays and objects deeper than `limit` levels. A loop, not recursion: no depth overflows it. */
+/**
+ * Whether `value` nests arrays and objects deeper than `limit` levels. It recurses, but never
+ * more than `limit` + 1 calls deep, whatever the value's depth: no nesting overflows it.
+ */
 export function nestedDeeperThan(value: unknown, limit: number = maxJsonNesting): boolean {
-  const values: unknown[] = [value];
-  const depths: number[] = [1];
-  while (values.length > 0) {
-    const item = values.pop();
-    const depth = depths.pop()!;
-    if (typeof item !== 'object' || item === null) continue;
-    if (depth > limit) return true;
-    for (const child of Array.isArray(item) ? item : Object.values(item)) {
-      if (typeof child === 'object' && child !== null) {
-        values.push(child);
-        depths.push(depth + 1);
-      }
-    }
+  if (typeof value !== 'object' || value === null) return false;
+  if (limit <= 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (nestedDeeperThan(value[i], limit - 1)) return true;
+    return false;
   }
+  // Parsed JSON: own properties only, so `for…in` sees exactly its keys.
+  for (const key in value) if (nestedDeeperThan((value as Record<string, unknown>)[key], limit - 1)) return true;
   return false;
 }
 
@@ -88,8 +85,9 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
  * Why a record's bytes cannot be one line of a lake table, or undefined when they can: one
- * JSON object in valid UTF-8, nested at most `maxJsonNesting` deep, no lone surrogate in it, ending in a newline (records are
- * concatenated into files as they are, so a record without one would run into the next).
+ * JSON object in valid UTF-8, nested at most `maxJsonNesting` deep, no lone surrogate in it,
+ * ending in a newline (records are concatenated into files as they are, so a record without
+ * one would run into the next).
  */
 export function unreadableLineReason(bytes: Uint8Array): string | undefined {
   let text: string;

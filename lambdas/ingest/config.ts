@@ -15,7 +15,6 @@ export interface IngestConfig {
   readonly kinesisEndpoint?: string;
 }
 
-
 export class IngestConfigError extends Error {
   override readonly name = 'IngestConfigError';
   constructor(readonly variable: string, reason: string) {

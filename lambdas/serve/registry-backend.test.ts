@@ -10,6 +10,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readReferenceSample } from '../../model/reference-sample';
+import { createLocalRegistry } from '../../model/registry';
 import { fixedToken } from './admin-token';
 import { registryWithTwoVersions } from './registry-fixture.test-support';
 import { createServeApp } from './serve-app';
@@ -28,7 +30,6 @@ function noiseRecords(n: number) {
 type RetrainAnswer = { version: string; promoted: boolean; reason: string; previous_version: string | null; reference: { rows: number; candidate: { rmse: number }; current: { rmse: number } } | null };
 
 async function retrainOnLambda(dir: string, body: unknown): Promise<{ status: number; answer: RetrainAnswer }> {
-  const { createLocalRegistry } = await import('../../model/registry');
   // As lambdas/serve/lambda.ts composes it: no `retrain` options.
   const app = createServeApp({ registry: createLocalRegistry(dir), auth: { token: fixedToken(token) }, limits: defaultServeLimits });
   const res = await app.request('/retrain', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
@@ -48,7 +49,6 @@ describe('POST /retrain without a lake (the Lambda)', () => {
     expect(answer.reason).toMatch(new RegExp(`^not promoted: worse than ${versions[0]} on ${versions[0]}'s reference sample of the lake \\(100 rows\\) \\(RMSE [\\d.]+ > [\\d.]+\\); send force: true to promote it anyway$`));
     expect(await registry.promotedVersion()).toBe(versions[0]);
     // The new version is stored, with the lake's sample it was judged on (not the records) for the next retrain.
-    const { readReferenceSample } = await import('../../model/reference-sample');
     expect(await readReferenceSample(registry, answer.version)).toEqual(await readReferenceSample(registry, versions[0]));
   });
 
