@@ -60,7 +60,7 @@ export const retrainResponseSchema = z
       })
       .nullable()
       .optional()
-      .openapi({ description: "both models on rows of the lake's training set, which the submitter did not choose: the lake's own (`brewlake serve`), else the promoted version's reference sample stored when it was trained; the new version must not be worse there either. null when there is neither: then it is not promoted unless forced" }),
+      .openapi({ description: "both models on rows of the lake's training set, which the submitter did not choose: the lake's own (`npx brewlake serve`), else the promoted version's reference sample stored when it was trained; the new version must not be worse there either. null when there is neither: then it is not promoted unless forced" }),
     request_id: z.string(),
   })
   .openapi('RetrainResponse');
