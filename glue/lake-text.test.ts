@@ -1,11 +1,48 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { duckDbReads, hostileText, invalidUtf8, spliceBytes } from './hostile-text.test-support';
-import { hasLoneSurrogate, loneSurrogatePath, unreadableLineReason, wellFormedText } from './lake-text';
+import { hasLoneSurrogate, loneSurrogatePath, maxJsonNesting, nestedDeeperThan, unreadableLineReason, wellFormedText } from './lake-text';
 import type { TableDefinition } from './schema';
 
 const table: TableDefinition = { name: 'probe', description: 'a line of text fields', prefix: 'probe/', columns: [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'tags', type: { kind: 'array', of: 'string' } }] } as unknown as TableDefinition;
 const line = (name: string, tags: string[]) => `${JSON.stringify({ id: 1, name, tags })}\n`;
+
+/** A value nesting `levels` arrays and objects (shape chosen by `objects`), a string at the bottom. */
+function nested(levels: number, objects: (level: number) => boolean, leaf: unknown = 'x'): unknown {
+  let value = leaf;
+  for (let level = levels; level >= 1; level--) value = objects(level) ? { name: 'n', [`k${level}`]: value } : [1, value];
+  return value;
+}
+
+describe('nesting the lake holds', () => {
+  const shape = fc.func(fc.boolean());
+  it('for any depth and any mix of arrays and objects: deeper than the limit exactly when it is', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 64 }), shape, (levels, limit, objects) => {
+        expect(nestedDeeperThan(nested(levels, objects), limit)).toBe(levels > limit);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('walks 100,000 levels without overflowing the stack: refused as a line, its lone surrogate still found', () => {
+    const deep = { id: 7, x: nested(100_000, (l) => l % 2 === 0, '\ud800') };
+    expect(nestedDeeperThan(deep)).toBe(true);
+    expect(loneSurrogatePath(deep)).toMatch(/^x(\.k\d+|\[1\])+$/);
+    const text = `{"id":7,"name":"Deep","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}\n`;
+    expect(unreadableLineReason(Buffer.from(text))).toBe(`nested deeper than ${maxJsonNesting} levels of arrays and objects, which the lake does not hold`);
+  });
+
+  it('for any depth: a line is readable exactly when it nests within the limit (the line itself is level 1)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 * maxJsonNesting }), shape, (levels, objects) => {
+        const line = Buffer.from(`${JSON.stringify({ id: 1, x: nested(levels - 1, objects) })}\n`);
+        expect(unreadableLineReason(line) === undefined).toBe(levels <= maxJsonNesting);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
 
 describe('lake text', () => {
   it('finds lone surrogates, and only those, by the path of the field', () => {

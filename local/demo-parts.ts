@@ -4,6 +4,7 @@
  * over HTTP and writing to the local stream, exactly as the Lambda does in AWS.
  */
 import { ingest } from '../lambdas/ingest/ingest';
+import { putBeerRecords } from '../lambdas/ingest/put-beer-records';
 import { catalogue } from '../lambdas/punkapi/catalogue';
 import { createHttpSource } from '../lambdas/punkapi/http-source';
 import { failureReason, handler as transformHandler } from '../lambdas/transform/handler';
@@ -22,6 +23,9 @@ export const demoParts: DemoParts = {
       },
       async tick() {
         return (await ingest({ source, mode: { kind: 'random', count: 1 }, streamName, kinesis })).put;
+      },
+      async putAgain(beers) {
+        return (await putBeerRecords(kinesis, streamName, beers)).put;
       },
     };
   },

@@ -5,6 +5,8 @@
  * lake holds. Live mode keeps ticking until aborted, then stops cleanly.
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { PutRecordsIncomplete } from '../lambdas/ingest/put-beer-records';
+import type { CollectedBeer } from '../lambdas/punkapi/beer-source';
 import type { ProcessorSettings, ReadOutage } from './firehose/delivery-stream';
 import { startLocalLake, type LakeDeliveryStats, type LocalLake, type PunkApiServer } from './lake-stack';
 import { reconcile, type Reconciliation } from './reconciliation';
@@ -13,8 +15,13 @@ import { reconcile, type Reconciliation } from './reconciliation';
 export interface DemoIngest {
   /** Puts the whole catalogue; resolves with the number of records put. */
   backfill(progress: (put: number, total: number) => void): Promise<number>;
-  /** Puts one random beer; resolves with the number of records put. */
+  /**
+   * Puts one random beer; resolves with the number of records put. Rejects with
+   * PutRecordsIncomplete when Kinesis does not take it: what was put and what was not.
+   */
   tick(): Promise<number>;
+  /** Puts beers again that an earlier put did not write (PutRecordsIncomplete's `notPut`); the same answers as `tick`. */
+  putAgain(beers: readonly CollectedBeer[]): Promise<number>;
 }
 
 export interface IngestTarget {
@@ -42,6 +49,8 @@ export interface DemoOptions {
   readonly live?: {
     readonly signal: AbortSignal;
     readonly tickIntervalMs: number;
+    /** Longest wait between ticks while they fail (the wait doubles from `tickIntervalMs`); default `liveRetryCapMs`. */
+    readonly retryCapMs?: number;
     readonly onReconciled: (summary: DemoSummary) => void;
   };
 }
@@ -59,6 +68,8 @@ export interface DemoSummary extends Reconciliation {
 
 export const defaultDemoTicks = 5;
 export const defaultLiveTickIntervalMs = 3_000;
+/** A failing tick is tried again after 2×, 4×, … the interval, never more than this apart. */
+export const liveRetryCapMs = 30_000;
 
 export async function runDemo(options: DemoOptions, parts: DemoParts): Promise<DemoSummary> {
   const started = performance.now();
@@ -94,20 +105,92 @@ export async function runDemo(options: DemoOptions, parts: DemoParts): Promise<D
     let summary = await settle(lake, put, options, started, say, sayDelivered);
     if (options.live) {
       options.live.onReconciled(summary);
-      let ticks = options.ticks;
-      while (!options.live.signal.aborted) {
-        await abortableSleep(options.live.tickIntervalMs, options.live.signal);
-        if (options.live.signal.aborted) break;
-        put += await ingest.tick();
-        say(`tick ${++ticks} (put ${put})`);
-      }
-      summary = { ...(await settle(lake, put, options, started, say, sayDelivered)), ticks };
+      const outcome = await tickLive(ingest, options.live, { put, ticks: options.ticks }, say);
+      put = outcome.put;
+      summary = { ...(await settle(lake, put, options, started, say, sayDelivered)), ticks: outcome.ticks };
     }
     return summary;
   } finally {
     await lake.stop();
   }
 }
+
+/** An ingest outage as the live loop sees it: since when ticks fail, and how many have. */
+interface IngestOutage {
+  readonly since: number;
+  failedTicks: number;
+}
+
+/**
+ * The live loop: a tick a `tickIntervalMs` until aborted. A tick that fails (Kinesis not
+ * answering) is reported in one line with how long ticks have failed so far, and tried again
+ * with a wait that doubles up to `retryCapMs`; the beers Kinesis did not take are held and
+ * put again first, so nothing a tick fetched is lost, and the records of a half-written put
+ * are counted once.
+ */
+async function tickLive(
+  ingest: DemoIngest,
+  live: NonNullable<DemoOptions['live']>,
+  before: { readonly put: number; readonly ticks: number },
+  say: (line: string) => void,
+): Promise<{ put: number; ticks: number }> {
+  const cap = Math.max(live.tickIntervalMs, live.retryCapMs ?? liveRetryCapMs);
+  let { put, ticks } = before;
+  let held: readonly CollectedBeer[] = [];
+  let outage: IngestOutage | undefined;
+  let wait = live.tickIntervalMs;
+  /** Runs `step`; a failure is answered, not thrown, and what a half-written put did write is counted. */
+  const attempt = async (step: () => Promise<void>): Promise<unknown> => {
+    try {
+      await step();
+      return undefined;
+    } catch (error) {
+      if (error instanceof PutRecordsIncomplete) {
+        put += error.written;
+        held = error.notPut;
+      }
+      return error;
+    }
+  };
+  const putHeld = async () => {
+    if (held.length === 0) return;
+    put += await ingest.putAgain(held);
+    held = [];
+  };
+  while (!live.signal.aborted) {
+    await abortableSleep(wait, live.signal);
+    if (live.signal.aborted) break;
+    const tickStarted = Date.now();
+    const error = await attempt(async () => {
+      await putHeld();
+      put += await ingest.tick();
+    });
+    if (error === undefined) {
+      ticks++;
+      if (outage) say(`ingest: ticking again after ${seconds(Date.now() - outage.since)} (${outage.failedTicks} failed ticks); every held record written`);
+      outage = undefined;
+      wait = live.tickIntervalMs;
+      say(`tick ${ticks} (put ${put})`);
+      continue;
+    }
+    outage ??= { since: tickStarted, failedTicks: 0 };
+    outage.failedTicks++;
+    wait = Math.min(wait * 2, cap);
+    say(
+      `ingest: tick failed, failing for ${seconds(Date.now() - outage.since)} so far (${outage.failedTicks} failed ticks, ${held.length} record(s) held); ` +
+        `next try in ${seconds(wait)}: ${describeError(error)}`,
+    );
+  }
+  if (held.length > 0) {
+    // Stopping: one last try, so that a short outage at the end loses nothing either.
+    const error = await attempt(putHeld);
+    if (error !== undefined) say(`ingest: stopping with ${held.length} record(s) not written: ${describeError(error)}`);
+  }
+  return { put, ticks };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const describeError = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /** One readable line per outage edge: when Kinesis stops answering a delivery stream, and when it is back. */
 export const describeOutage = (outage: ReadOutage): string =>

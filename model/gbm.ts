@@ -259,7 +259,8 @@ function fitBoosted(rows: readonly ArrayLike<number>[], target: readonly number[
   return { baseScore, trees, gain };
 }
 
-function shuffled<T>(items: readonly T[], random: () => number): T[] {
+/** A Fisher–Yates shuffle of a copy of `items`, driven by `random` (seeded: the same order every run). */
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const out = items.slice();
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

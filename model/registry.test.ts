@@ -142,6 +142,18 @@ function fakeS3(options: { conflicts?: number } = {}) {
 }
 
 describe('the S3 registry', () => {
+  it('reads back what was attached beside a version, locally and in S3, and null for what was not', async () => {
+    const s3 = fakeS3();
+    for (const registry of [createS3Registry({ client: s3.client, bucket: 'models', prefix: 'ibu/' }), createLocalRegistry(await mkdtemp(join(tmpdir(), 'registry-')))]) {
+      await registry.save(artifact, lineageFor('a'));
+      await registry.attach('a', 'reference-sample.json', '{"rows":[]}', 'application/json');
+      expect(await registry.attachment('a', 'reference-sample.json')).toBe('{"rows":[]}');
+      expect(await registry.attachment('a', 'report.html')).toBeNull();
+      expect(await registry.attachment('b', 'reference-sample.json')).toBeNull();
+    }
+    expect(s3.objects.get('ibu/versions/a/reference-sample.json')?.body).toBe('{"rows":[]}');
+  });
+
   it('saves, lists, promotes with a conditional write, and loads', async () => {
     const s3 = fakeS3();
     const registry = createS3Registry({ client: s3.client, bucket: 'models', prefix: 'ibu/' });

@@ -13,7 +13,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArtifactError, parseArtifact, type CvSummary, type ModelArtifact } from './artifact';
 import type { FeatureSet } from './features';
@@ -69,6 +69,8 @@ export interface ModelRegistry {
   promoted(): Promise<{ version: string; artifact: ModelArtifact } | null>;
   /** Stores a file beside a version (its HTML report). */
   attach(version: string, name: string, body: string, contentType: string): Promise<string>;
+  /** A file stored beside a version; null when there is none by that name. */
+  attachment(version: string, name: string): Promise<string | null>;
 }
 
 export class ModelNotFound extends Error {
@@ -153,8 +155,14 @@ export function createLocalRegistry(dir: string): ModelRegistry {
 
   async function writeAtomically(path: string, body: string): Promise<void> {
     const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, body);
-    await rename(tmp, path);
+    try {
+      await writeFile(tmp, body);
+      await rename(tmp, path);
+    } catch (error) {
+      // A part-written temp file (disk full) would keep the space the next write needs.
+      await rm(tmp, { force: true });
+      throw error;
+    }
   }
   async function readJson(path: string, version: string): Promise<unknown> {
     let text: string;
@@ -231,6 +239,15 @@ export function createLocalRegistry(dir: string): ModelRegistry {
       const path = join(versionDir(version), name);
       await writeAtomically(path, body);
       return path;
+    },
+    async attachment(version, name) {
+      checkVersionName(version);
+      try {
+        return await readFile(join(versionDir(version), name), 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      }
     },
   };
   return registry;
@@ -361,6 +378,15 @@ export function createS3Registry(options: S3RegistryOptions): ModelRegistry {
       const k = key('versions', version, name);
       await put(k, body, contentType);
       return `s3://${bucket}/${k}`;
+    },
+    async attachment(version, name) {
+      checkVersionName(version);
+      try {
+        return (await getText(key('versions', version, name), version)).text;
+      } catch (error) {
+        if (error instanceof ModelNotFound) return null;
+        throw error;
+      }
     },
   };
   return registry;

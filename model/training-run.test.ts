@@ -9,6 +9,7 @@ import { scoreLake } from './batch-scoring';
 import { shuffledFolds } from './evaluate';
 import { createLocalRegistry } from './registry';
 import { roundIbu } from './ibu-precision';
+import { readReferenceSample } from './reference-sample';
 import { runTraining } from './training-run';
 
 describe('a training run on the lake', () => {
@@ -33,6 +34,11 @@ describe('a training run on the lake', () => {
     expect(lineage).toMatchObject({ rows: 320, engine: 'duckdb', featureSet: 'hops' });
     expect(lineage.sql).toMatch(/from beers/);
     expect(lineage.dataHash).toMatch(/^[0-9a-f]{64}$/);
+    // Beside it, the lake's rows a later POST /retrain judges a candidate on: 100 of the 320, with their IBU.
+    const sample = await readReferenceSample(registry, first.versions[0]!.version);
+    expect(sample).toHaveLength(100);
+    expect(new Set(sample!.map((r) => r.id)).size).toBe(100);
+    expect(sample!.every((r) => ids.includes(r.id) && Number.isFinite(r.ibu))).toBe(true);
 
     const worse = await runTraining({ engine, registry, featureSets: ['base'], plan });
     expect(worse.promotion.promoted).toBe(false);

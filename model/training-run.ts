@@ -14,6 +14,7 @@ import { trainIbuModel } from './train';
 import { loadTrainingSet } from './training-data';
 import { roundIbu } from './ibu-precision';
 import { replacePredictionRows } from './prediction-files';
+import { referenceSample, storeReferenceSample } from './reference-sample';
 import { lakeTimestampText } from '../glue/query-engine';
 import type { PredictionRow } from '../glue/schema';
 import type { TrainingRow } from './train';
@@ -80,6 +81,8 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
   const rows = data.rows;
   const actual = new Map(rows.map((r) => [r.id, r.ibu]));
   const code = codeVersion();
+  // The rows a later POST /retrain judges a candidate on against this version: the lake's, not a submitter's.
+  const sample = referenceSample(rows);
 
   // Every set is cross-validated before any is trained: a hop-bill model's base fallback takes
   // the base set's out-of-fold answers as its drift reference, as the hop-bill model takes its own.
@@ -104,6 +107,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
       codeVersion: code,
     };
     await options.registry.save(artifact, lineage);
+    await storeReferenceSample(options.registry, lineage.version, sample);
     const report = await options.registry.attach(
       lineage.version,
       'report.html',

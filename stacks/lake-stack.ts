@@ -36,6 +36,7 @@ import { BundledFunction } from './constructs/bundled-function';
 import { assumeRolePolicy, policyDocument, regionalRoleName, type PolicyStatement } from './constructs/policy';
 import { SecureBucket } from './constructs/secure-bucket';
 import { athenaViewInput, glueTableInput } from './glue-tables';
+import { ingestLambdaEnv } from './lambda-environment';
 import { formatConversionFailedPrefix, parquetDelivery } from './parquet-delivery';
 
 /** Names other stacks (and people) find the lake's parts by. */
@@ -96,7 +97,7 @@ export class LakeStack extends TerraformStack {
       handler: 'ingest',
       functionName: names.ingest,
       description: 'Polls the PunkAPI (or replays the bundled catalogue) into the Kinesis stream',
-      environment: { BREWLAKE_SOURCE: config.ingestSource, BREWLAKE_MODE: config.ingestMode, BREWLAKE_STREAM_NAME: stream.name },
+      environment: { [ingestLambdaEnv.source]: config.ingestSource, [ingestLambdaEnv.mode]: config.ingestMode, [ingestLambdaEnv.streamName]: stream.name },
       timeoutSeconds: 120,
       memoryMb: 256,
       region: config.region,

@@ -15,8 +15,8 @@ import type { StackConfig } from './config';
 import { addStateBackend } from './state-backend';
 import { BundledFunction } from './constructs/bundled-function';
 import { SecureBucket } from './constructs/secure-bucket';
-import { serveLambdaEnv } from '../lambdas/serve/lambda-config';
 import { lakeNames } from './lake-stack';
+import { serveLambdaEnv } from './lambda-environment';
 
 /** The registry's prefix in the models bucket; Swagger UI's files sit beside it. */
 export const modelsPrefix = 'models/';

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveLambdaEnv } from '../lambdas/serve/lambda-config';
+import { serveLambdaEnv } from '../stacks/lambda-environment';
 import { readStackConfig } from '../stacks/config';
 import { repoRoot } from '../stacks/lambda-bundle';
 import { stackIds } from '../stacks/main';

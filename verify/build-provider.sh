@@ -45,7 +45,7 @@ log="$cache/provider-build.log"
 # -p 1 and a bounded GOMAXPROCS keep the compiler's peak memory within this machine's means.
 ( cd "$src" && GOMAXPROCS="${PROVIDER_BUILD_PROCS:-2}" /usr/bin/time -v -o "$cache/provider-build.time" \
     go build -p "${PROVIDER_BUILD_PROCS:-2}" -trimpath -ldflags "-s -w" -o "$binary.tmp" . ) >"$log" 2>&1 \
-  || { echo "provider build failed; see $log" >&2; tail -20 "$log" >&2; exit 1; }
+  || { rm -f "$binary.tmp"; echo "provider build failed; see $log" >&2; tail -20 "$log" >&2; exit 1; }
 mv "$binary.tmp" "$binary"
 echo "$PROVIDER_MODULE@$PROVIDER_COMMIT" > "$stamp"
 source_version "$src" > "$target/SOURCE_VERSION"

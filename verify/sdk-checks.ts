@@ -26,7 +26,7 @@ import { createKinesisClient } from '../lambdas/kinesis-client';
 import { catalogue } from '../lambdas/punkapi/catalogue';
 import { functionUrlEvent } from '../lambdas/serve/function-url-event.test-support';
 import { cleanedCatalogue } from '../lambdas/serve/registry-fixture.test-support';
-import { serveLambdaEnv } from '../lambdas/serve/lambda-config';
+import { serveLambdaEnv } from '../stacks/lambda-environment';
 import { openRegistry } from '../model/open-registry';
 import { hashRows, trainingRowOf } from '../model/training-data';
 import { writeCatalogueLake } from '../test/catalogue-lake';

@@ -10,7 +10,7 @@ import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-
 import { firehosePrefixExpression } from '../glue/layout';
 import { predictionLogTable } from '../glue/schema';
 import { createKinesisClient } from '../lambdas/kinesis-client';
-import { serveLambdaEnv } from '../lambdas/serve/lambda-config';
+import { serveLambdaEnv } from '../stacks/lambda-environment';
 import { readStackConfig } from '../stacks/config';
 import { lakeNames } from '../stacks/lake-stack';
 import { docsAssetsPrefix, modelsPrefix } from '../stacks/model-stack';

@@ -2,6 +2,8 @@
  * The ingest handler's configuration, from its environment (set by the stack in AWS, by
  * the demo locally). A bad value is an error naming the variable and what it accepts.
  */
+import { ingestLambdaEnv } from '../../stacks/lambda-environment';
+
 export type IngestMode = { readonly kind: 'random'; readonly count: number } | { readonly kind: 'backfill' };
 export type SourceSetting = { readonly kind: 'bundled' } | { readonly kind: 'url'; readonly baseUrl: string };
 
@@ -12,13 +14,6 @@ export interface IngestConfig {
   /** The local emulator; absent in AWS. */
   readonly kinesisEndpoint?: string;
 }
-
-export const ingestEnv = {
-  source: 'BREWLAKE_SOURCE',
-  mode: 'BREWLAKE_MODE',
-  streamName: 'BREWLAKE_STREAM_NAME',
-  kinesisEndpoint: 'BREWLAKE_KINESIS_ENDPOINT',
-} as const;
 
 export class IngestConfigError extends Error {
   override readonly name = 'IngestConfigError';
@@ -31,7 +26,7 @@ export class IngestConfigError extends Error {
 export const maxRandomCount = 1_000;
 
 /** `random` (one beer, the original behaviour), `random:N`, or `backfill`. */
-export function parseIngestMode(text: string, variable: string = ingestEnv.mode): IngestMode {
+export function parseIngestMode(text: string, variable: string = ingestLambdaEnv.mode): IngestMode {
   const value = text.trim();
   if (value === 'backfill') return { kind: 'backfill' };
   if (value === 'random') return { kind: 'random', count: 1 };
@@ -51,19 +46,19 @@ export function parseSource(text: string): SourceSetting {
   try {
     url = new URL(value);
   } catch {
-    throw new IngestConfigError(ingestEnv.source, `expected "bundled" or an http(s) base URL, got ${JSON.stringify(text)}`);
+    throw new IngestConfigError(ingestLambdaEnv.source, `expected "bundled" or an http(s) base URL, got ${JSON.stringify(text)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new IngestConfigError(ingestEnv.source, `expected an http(s) URL, got ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new IngestConfigError(ingestLambdaEnv.source, `expected an http(s) URL, got ${url.protocol}`);
   return { kind: 'url', baseUrl: value };
 }
 
 export function readIngestConfig(env: Record<string, string | undefined>): IngestConfig {
-  const streamName = env[ingestEnv.streamName]?.trim();
-  if (!streamName) throw new IngestConfigError(ingestEnv.streamName, 'is not set: the Kinesis stream to write to');
-  const endpoint = env[ingestEnv.kinesisEndpoint]?.trim();
+  const streamName = env[ingestLambdaEnv.streamName]?.trim();
+  if (!streamName) throw new IngestConfigError(ingestLambdaEnv.streamName, 'is not set: the Kinesis stream to write to');
+  const endpoint = env[ingestLambdaEnv.kinesisEndpoint]?.trim();
   return {
-    source: parseSource(env[ingestEnv.source] ?? 'bundled'),
-    mode: parseIngestMode(env[ingestEnv.mode] ?? 'random'),
+    source: parseSource(env[ingestLambdaEnv.source] ?? 'bundled'),
+    mode: parseIngestMode(env[ingestLambdaEnv.mode] ?? 'random'),
     streamName,
     ...(endpoint ? { kinesisEndpoint: endpoint } : {}),
   };

@@ -32,6 +32,7 @@ export async function handler(event: IngestEvent = {}): Promise<IngestSummary> {
   try {
     const summary = await ingest({ source: sourceFor(config.source), mode, streamName: config.streamName, kinesis });
     logger.info('ingest complete', { ...summary });
+    if (summary.skipped.length > 0) logger.warn('beers skipped: the lake cannot hold them', { skipped: summary.skipped });
     return summary;
   } catch (error) {
     logger.error('ingest failed', error as Error);

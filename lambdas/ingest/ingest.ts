@@ -5,7 +5,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { maxPerPage, type BeerSource } from '../punkapi/beer-source';
 import type { IngestMode } from './config';
-import { putBeerRecords, type PutOptions } from './put-beer-records';
+import { putBeerRecords, type PutOptions, type SkippedBeer } from './put-beer-records';
 
 export interface IngestRequest {
   readonly source: BeerSource;
@@ -26,6 +26,8 @@ export interface IngestSummary {
   readonly retriedEntries: number;
   /** Beers whose text held a lone UTF-16 surrogate, written with U+FFFD in its place (see beerRecord). */
   readonly repairedText: ReadonlyArray<{ readonly id: number; readonly field: string }>;
+  /** Beers fetched but not written, each with its reason (see putBeerRecords): the rest of their page is written, and later pages too. */
+  readonly skipped: ReadonlyArray<SkippedBeer>;
   readonly durationMs: number;
 }
 
@@ -36,6 +38,7 @@ export async function ingest(request: IngestRequest): Promise<IngestSummary> {
   let putCalls = 0;
   let retriedEntries = 0;
   const repairedText: Array<{ id: number; field: string }> = [];
+  const skipped: SkippedBeer[] = [];
   const write = async (beers: Parameters<typeof putBeerRecords>[2]) => {
     fetched += beers.length;
     const result = await putBeerRecords(request.kinesis, request.streamName, beers, request.put);
@@ -43,6 +46,7 @@ export async function ingest(request: IngestRequest): Promise<IngestSummary> {
     putCalls += result.calls;
     retriedEntries += result.retriedEntries;
     repairedText.push(...result.repairedText);
+    skipped.push(...result.skipped);
     request.onProgress?.(put);
   };
   if (request.mode.kind === 'random') {
@@ -59,6 +63,7 @@ export async function ingest(request: IngestRequest): Promise<IngestSummary> {
     putCalls,
     retriedEntries,
     repairedText,
+    skipped,
     durationMs: Date.now() - started,
   };
 }

@@ -1,7 +1,7 @@
 import { PutRecordsCommand, type KinesisClient, type PutRecordsCommandInput, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { unreadableLineReason } from '../../glue/lake-text';
+import { maxJsonNesting, unreadableLineReason } from '../../glue/lake-text';
 import type { CollectedBeer } from '../punkapi/beer-source';
 import { beerRecord, chunkEntries, putBeerRecords, putRecordsLimits, PutRecordsIncomplete, RecordTooLarge } from './put-beer-records';
 
@@ -61,14 +61,14 @@ describe('putBeerRecords', () => {
     const { client, calls } = stubKinesis((records) => ok(records));
     const summary = await putBeerRecords(client, 's', beers(1_200));
     expect(calls.map((c) => c.length)).toEqual([500, 500, 200]);
-    expect(summary).toEqual({ put: 1_200, calls: 3, retriedEntries: 0, repairedText: [] });
+    expect(summary).toEqual({ put: 1_200, calls: 3, retriedEntries: 0, repairedText: [], skipped: [] });
   });
 
   it('retries only the entries Kinesis reports failed', async () => {
     const { client, calls } = stubKinesis((records, call) => ok(records, (key) => call === 1 && Number(key) % 3 === 0));
     const summary = await putBeerRecords(client, 's', beers(10), noWait);
     expect(calls).toEqual([['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'], ['3', '6', '9']]);
-    expect(summary).toEqual({ put: 10, calls: 2, retriedEntries: 3, repairedText: [] });
+    expect(summary).toEqual({ put: 10, calls: 2, retriedEntries: 3, repairedText: [], skipped: [] });
   });
 
   it('retries a whole call that threw (throttled, unreachable)', async () => {
@@ -85,11 +85,53 @@ describe('putBeerRecords', () => {
     expect((error as Error).message).toMatch(/ProvisionedThroughputExceededException/);
   });
 
+  it('names what it did not write, in order, so that it can be put again', async () => {
+    let down = true;
+    const { client } = stubKinesis((records) => (down ? new Error('socket hang up') : ok(records, (key) => key === '3')));
+    const batch = beers(600);
+    const error = (await putBeerRecords(client, 's', batch, { ...noWait, maxAttempts: 2 }).catch((e: unknown) => e)) as PutRecordsIncomplete;
+    expect(error).toBeInstanceOf(PutRecordsIncomplete);
+    expect(error.notPut).toEqual(batch);
+    down = false;
+    const partial = (await putBeerRecords(client, 's', error.notPut, { ...noWait, maxAttempts: 1 }).catch((e: unknown) => e)) as PutRecordsIncomplete;
+    // Beer 3 failed in the first call of 500; the second call was never sent.
+    expect(partial).toMatchObject({ written: 499, notWritten: 101 });
+    expect(partial.notPut.map((b) => b.id)).toEqual([3, ...batch.slice(500).map((b) => b.id)]);
+  });
+
   it('refuses a record over 1 MiB before writing anything', async () => {
     const { client, calls } = stubKinesis((records) => ok(records));
     const batch = [...beers(2), { id: 99, name: 'huge', pad: 'x'.repeat(putRecordsLimits.bytesPerRecord) }];
     await expect(putBeerRecords(client, 's', batch)).rejects.toBeInstanceOf(RecordTooLarge);
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe('beers nested deeper than the lake holds', () => {
+  const nestedBeer = (id: number, levels: number) => ({ id, name: `beer ${id}`, x: JSON.parse(`${'['.repeat(levels)}null${']'.repeat(levels)}`) }) as CollectedBeer;
+
+  it('one nested 100,000 deep is skipped with its reason, and the rest of the batch written', async () => {
+    const { client, calls } = stubKinesis((records) => ok(records));
+    const summary = await putBeerRecords(client, 's', [...beers(3), nestedBeer(99, 100_000), nestedBeer(100, 4)], noWait);
+    expect(summary.put).toBe(4);
+    expect(summary.skipped).toEqual([{ id: 99, reason: `nested deeper than ${maxJsonNesting} levels of arrays and objects, which the lake does not hold` }]);
+    expect(calls.flat()).toEqual(['1', '2', '3', '100']);
+  });
+
+  it('for any depth: written when the lake holds it, skipped when it does not, never a crash', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(fc.integer({ min: 0, max: 2 * maxJsonNesting }), fc.integer({ min: 1_000, max: 200_000 })), { minLength: 1, maxLength: 6 }), async (depths) => {
+        const { client, calls } = stubKinesis((records) => ok(records));
+        const batch = depths.map((levels, i) => nestedBeer(i + 1, levels));
+        const summary = await putBeerRecords(client, 's', batch, noWait);
+        // The beer is level 1 and its field `x` level 2: `levels` arrays make it 1 + levels deep.
+        const held = batch.filter((_, i) => 1 + depths[i]! <= maxJsonNesting);
+        expect(calls.flat()).toEqual(held.map((b) => String(b.id)));
+        expect(summary.skipped.map((s) => s.id)).toEqual(batch.filter((b) => !held.includes(b)).map((b) => b.id));
+        for (const beer of held) expect(unreadableLineReason(beerRecord(beer).Data)).toBeUndefined();
+      }),
+      { numRuns: 40 },
+    );
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { backoffDelay, sleep, type BackoffPolicy } from '../retry-backoff';
-import { hasLoneSurrogate, loneSurrogatePath, wellFormedText } from '../../glue/lake-text';
+import { hasLoneSurrogate, loneSurrogatePath, tooDeepReason, wellFormedText } from '../../glue/lake-text';
 import type { CollectedBeer } from '../punkapi/beer-source';
 
 export const putRecordsLimits = {
@@ -29,6 +29,13 @@ export interface PutSummary {
   readonly retriedEntries: number;
   /** Beers whose text held a lone UTF-16 surrogate, written as U+FFFD: the beer id and the first such field. */
   readonly repairedText: ReadonlyArray<{ readonly id: number; readonly field: string }>;
+  /** Beers the lake cannot hold (nested deeper than glue/lake-text's limit): not written, the rest of the batch is. */
+  readonly skipped: ReadonlyArray<SkippedBeer>;
+}
+
+export interface SkippedBeer {
+  readonly id: number;
+  readonly reason: string;
 }
 
 export class RecordTooLarge extends Error {
@@ -40,8 +47,16 @@ export class RecordTooLarge extends Error {
 
 export class PutRecordsIncomplete extends Error {
   override readonly name = 'PutRecordsIncomplete';
-  constructor(readonly notWritten: number, readonly written: number, readonly lastError: string) {
-    super(`${notWritten} record(s) not written to Kinesis after retries (${written} written); last error: ${lastError}`);
+  readonly notWritten: number;
+  constructor(
+    /** The beers Kinesis did not take, in their order: put them again to lose nothing. */
+    readonly notPut: readonly CollectedBeer[],
+    /** How many of the batch were written before the bound ran out. */
+    readonly written: number,
+    readonly lastError: string,
+  ) {
+    super(`${notPut.length} record(s) not written to Kinesis after retries (${written} written); last error: ${lastError}`);
+    this.notWritten = notPut.length;
   }
 }
 
@@ -87,11 +102,19 @@ export function chunkEntries<E extends { Data: Uint8Array; PartitionKey: string 
 export async function putBeerRecords(
   kinesis: KinesisClient,
   streamName: string,
-  beers: readonly CollectedBeer[],
+  batch: readonly CollectedBeer[],
   options: PutOptions = {},
 ): Promise<PutSummary> {
   const maxAttempts = options.maxAttempts ?? 5;
   const backoff = options.backoff ?? { baseMs: 100, maxMs: 2_000 };
+  // Checked before any other walk over the beer: one nested 100,000 deep overflowed the stack
+  // here and stopped the backfill at its page.
+  const skipped: SkippedBeer[] = [];
+  const beers = batch.filter((beer) => {
+    const reason = tooDeepReason(beer);
+    if (reason) skipped.push({ id: beer.id, reason });
+    return reason === undefined;
+  });
   const entries = beers.map(beerRecord);
   const repairedText = beers.flatMap((beer) => {
     const field = loneSurrogatePath(beer);
@@ -105,8 +128,11 @@ export async function putBeerRecords(
   let put = 0;
   let calls = 0;
   let retriedEntries = 0;
-  for (const chunk of chunkEntries(entries)) {
-    let pending = chunk;
+  // Chunked by position, so that what Kinesis did not take can be named by its beer.
+  const positions = entries.map((entry, at) => ({ ...entry, at }));
+  const chunks = chunkEntries(positions);
+  for (const [c, chunk] of chunks.entries()) {
+    let pending = chunk.map((p) => p.at);
     let lastError = '';
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > 1) {
@@ -115,7 +141,7 @@ export async function putBeerRecords(
       }
       calls++;
       try {
-        const answer = await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: pending }));
+        const answer = await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: pending.map((at) => entries[at]!) }));
         const results = answer.Records ?? [];
         const failed = pending.filter((_, i) => results[i]?.ErrorCode !== undefined || results[i] === undefined);
         const failure = results.find((r) => r.ErrorCode);
@@ -128,9 +154,10 @@ export async function putBeerRecords(
       }
       if (pending.length > 0 && attempt >= maxAttempts) {
         // Later chunks were never sent: they are not written either.
-        throw new PutRecordsIncomplete(entries.length - put, put, lastError);
+        const notPut = [...pending, ...chunks.slice(c + 1).flatMap((later) => later.map((p) => p.at))].sort((a, b) => a - b).map((at) => beers[at]!);
+        throw new PutRecordsIncomplete(notPut, put, lastError);
       }
     }
   }
-  return { put, calls, retriedEntries, repairedText };
+  return { put, calls, retriedEntries, repairedText, skipped };
 }

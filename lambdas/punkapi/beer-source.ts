@@ -2,6 +2,7 @@
  * Where beers come from: a PunkAPI over HTTP (any base URL, v2 or v3) or the bundled
  * catalogue. The ingest handler sees only this interface.
  */
+import { maxJsonNesting, nestedDeeperThan } from '../../glue/lake-text';
 
 /** A beer exactly as the source returned it. Only `id` is checked here: it is the partition key. */
 export type CollectedBeer = Record<string, unknown> & { readonly id: number };
@@ -29,6 +30,8 @@ export function notABeerReason(value: unknown): string | undefined {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of ${value.length}`;
+  // JSON.stringify recurses: past some thousands of levels it throws instead of describing.
+  if (nestedDeeperThan(value)) return `an object nested deeper than ${maxJsonNesting} levels`;
   const text = JSON.stringify(value);
   return `${typeof value} ${text === undefined ? String(value) : text.slice(0, 40)}`;
 }

@@ -108,6 +108,8 @@ describe('the HTTP source when the upstream misbehaves', () => {
     ['a body that is not JSON', (_: IncomingMessage, res: ServerResponse) => res.end('<html>gateway</html>'), /body is not JSON/],
     ['a beer without an id', json(200, [{ name: 'x' }]), /id: expected a positive whole number/],
     ['an empty array', json(200, []), /expected one beer, got an array of 0/],
+    // Too deep for JSON.stringify, which once described it with a RangeError instead.
+    ['a beer whose id is an object nested 100,000 deep', (_: IncomingMessage, res: ServerResponse) => res.end(`[{"id":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]`), /id: expected a positive whole number, got an object nested deeper than 32 levels/],
   ])('names garbage (%s) without retrying it', async (_, reply, message) => {
     const up = await scriptedServer([reply]);
     try {

@@ -1,27 +1,9 @@
 /**
- * The serving Lambda's configuration, from its environment: every name the stack sets is
- * declared here once (the stacks read `serveLambdaEnv` to set them).
+ * The serving Lambda's configuration, from its environment: the names are the ones the model
+ * stack sets (stacks/lambda-environment.ts).
  */
+import { serveLambdaEnv } from '../../stacks/lambda-environment';
 import { defaultServeLimits, type ServeLimits } from './serve-limits';
-
-export const serveLambdaEnv = {
-  /** The models bucket (the S3 registry). */
-  modelsBucket: 'BREWLAKE_MODELS_BUCKET',
-  /** The registry's key prefix in that bucket, e.g. `models/`. */
-  modelsPrefix: 'BREWLAKE_MODELS_PREFIX',
-  /** A local registry folder instead of S3 (tests, or a Lambda emulator). */
-  modelsDir: 'BREWLAKE_MODELS_DIR',
-  /** The SSM parameter holding the admin token. */
-  adminTokenParameter: 'BREWLAKE_ADMIN_TOKEN_PARAMETER',
-  /** Where Swagger UI's files sit in the models bucket, e.g. `docs/swagger-ui-dist/`. */
-  docsAssetsPrefix: 'BREWLAKE_DOCS_ASSETS_PREFIX',
-  /** How often (ms) the promotion pointer is re-checked; default 10 s. */
-  reloadCheckMs: 'BREWLAKE_RELOAD_CHECK_MS',
-  /** `true` makes /predict need the admin token. */
-  requireTokenForPredict: 'BREWLAKE_REQUIRE_TOKEN_FOR_PREDICT',
-  /** The Firehose delivery stream (Direct PUT) the prediction log goes to, into the lake. */
-  predictionLogDeliveryStream: 'BREWLAKE_PREDICTION_LOG_DELIVERY_STREAM',
-} as const;
 
 export interface ServeLambdaConfig {
   readonly registry: { readonly kind: 's3'; readonly bucket: string; readonly prefix: string } | { readonly kind: 'local'; readonly dir: string };

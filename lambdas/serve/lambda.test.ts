@@ -6,7 +6,7 @@ import type { APIGatewayProxyResultV2, LambdaFunctionURLEvent } from 'aws-lambda
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleLambda } from '../../stacks/lambda-bundle';
 import { functionUrlEvent } from './function-url-event.test-support';
-import { serveLambdaEnv } from './lambda-config';
+import { serveLambdaEnv } from '../../stacks/lambda-environment';
 import { cleanedCatalogue, registryWithTwoVersions } from './registry-fixture.test-support';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -92,8 +92,10 @@ async function refresh() {
     { label: 'requests', data: data.minutes.map(m => m.requests), backgroundColor: '#93c5fd', yAxisID: 'y' },
     { label: 'mean latency (ms)', type: 'line', data: data.minutes.map(m => m.meanLatencyMs), borderColor: '#d97706', yAxisID: 'ms' } ] },
     options: { scales: { y: { position: 'left', beginAtZero: true }, ms: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } } } } });
-  const versions = [...new Set(data.minutes.flatMap(m => Object.keys(m.byVersion)))];
-  chart('versions', { type: 'bar', data: { labels, datasets: versions.map((v, i) => ({ label: v, data: data.minutes.map(m => m.byVersion[v] ?? 0), backgroundColor: palette[i % palette.length] })) },
+  // Versions are names from the lake: counted in Maps, never looked up on a plain object.
+  const perMinute = data.minutes.map(m => new Map(m.byVersion.map(v => [v.version, v.predictions])));
+  const versions = [...new Set(data.minutes.flatMap(m => m.byVersion.map(v => v.version)))];
+  chart('versions', { type: 'bar', data: { labels, datasets: versions.map((v, i) => ({ label: v, data: perMinute.map(m => m.get(v) ?? 0), backgroundColor: palette[i % palette.length] })) },
     options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } } });
   document.body.dataset.ready = 'true';
 }

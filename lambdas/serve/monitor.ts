@@ -23,9 +23,22 @@ export interface MinuteView {
   readonly beers: number;
   readonly meanLatencyMs: number;
   readonly maxLatencyMs: number;
-  readonly byVersion: Readonly<Record<string, number>>;
+  /** Predictions per model version, most first: a list, since a version is a name read from the lake and `constructor` or `__proto__` is as good a name as any. */
+  readonly byVersion: readonly VersionCount[];
   /** PSI of the minute's rows per charted column; null when the minute holds too few values to judge. */
   readonly psi: Readonly<Record<string, number | null>>;
+}
+
+export interface VersionCount {
+  readonly version: string;
+  readonly predictions: number;
+}
+
+/** How many of `rows` each model version answered, most first (ties by name). */
+export function predictionsByVersion(rows: readonly Record<string, unknown>[]): VersionCount[] {
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(String(r.model_version), (counts.get(String(r.model_version)) ?? 0) + 1);
+  return [...counts].map(([version, predictions]) => ({ version, predictions })).sort((a, b) => b.predictions - a.predictions || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
 }
 
 export interface MonitorSnapshot {
@@ -88,8 +101,6 @@ export function createLakeMonitor(options: { engine: QueryEngine; registry: Mode
       const minutes = [...byMinute].map(([minute, inMinute]): MinuteView => {
         // latency_ms is the request's, repeated on each of its beers: count it once per request.
         const latency = new Map(inMinute.map((r) => [String(r.request_id), Number(r.latency_ms)]));
-        const byVersion: Record<string, number> = {};
-        for (const r of inMinute) byVersion[String(r.model_version)] = (byVersion[String(r.model_version)] ?? 0) + 1;
         const minuteReport = driftOfLoggedRows(reference.artifact, inMinute, thresholds);
         const psi = Object.fromEntries([...minuteReport.features, ...minuteReport.predictions].filter((c) => charted.includes(c.name)).map((c) => [c.name, c.psi]));
         const latencies = [...latency.values()];
@@ -99,7 +110,7 @@ export function createLakeMonitor(options: { engine: QueryEngine; registry: Mode
           beers: inMinute.length,
           meanLatencyMs: latencies.reduce((s, v) => s + v, 0) / latencies.length,
           maxLatencyMs: Math.max(...latencies),
-          byVersion,
+          byVersion: predictionsByVersion(inMinute),
           psi,
         };
       });

@@ -3,11 +3,12 @@
  * artifact predicts, `trainIbuModel` retrains.
  */
 import { createHash } from 'node:crypto';
-import { answeringFeatureSet, predictInputs, type ModelArtifact } from '../../model/artifact';
+import { answeringFeatureSet, ArtifactError, predictInputs, type ModelArtifact } from '../../model/artifact';
 import { roundIbu } from '../../model/ibu-precision';
 import type { FeatureSet } from '../../model/features';
-import { seededRandom } from '../../model/gbm';
+import { seededRandom, shuffled } from '../../model/gbm';
 import { scoreRegression, type Scores } from '../../model/metrics';
+import { readReferenceSample, referenceSample, storeReferenceSample } from '../../model/reference-sample';
 import { BrokenPointer, ModelNotFound, newVersionName, type ModelRegistry } from '../../model/registry';
 import { modelListing } from '../../model/version-listing';
 import { trainIbuModel, type TrainingRow, type TrainOptions } from '../../model/train';
@@ -26,7 +27,9 @@ export interface RegistryBackendOptions {
   /**
    * Labelled rows the submitter did not choose (`brewlake serve`: the lake's training set, the
    * promoted model's own): a retrained model is promoted only when it is not worse there too,
-   * so records that were all noise cannot vouch for themselves.
+   * so records that were all noise cannot vouch for themselves. Without it (the Lambda has no
+   * lake) the promoted version's reference sample, stored when it was trained, is that set;
+   * with neither, a retrain is never promoted unless forced.
    */
   readonly referenceSet?: () => Promise<readonly TrainingRow[]>;
   /** How a retrain trains (`trainIbuModelInThread` keeps the event loop free); default: on this thread. */
@@ -43,16 +46,40 @@ async function pointedVersion(registry: ModelRegistry): Promise<{ version: strin
   }
 }
 
+/** What a retrain is judged against: the registry's own word, not only what this server loaded. */
+type PromotedState =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'loaded'; readonly version: string; readonly model: ModelArtifact }
+  | { readonly kind: 'broken'; readonly message: string }
+  | { readonly kind: 'unloadable'; readonly version: string; readonly message: string };
+
+async function promotedState(registry: ModelRegistry, loaded: { version: string; model: ModelArtifact } | undefined): Promise<PromotedState> {
+  const pointer = await pointedVersion(registry);
+  if (pointer.broken) return { kind: 'broken', message: pointer.broken.message };
+  if (pointer.version === null) return { kind: 'none' };
+  if (loaded?.version === pointer.version) return { kind: 'loaded', version: loaded.version, model: loaded.model };
+  try {
+    return { kind: 'loaded', version: pointer.version, model: await registry.load(pointer.version) };
+  } catch (error) {
+    if (error instanceof ArtifactError || error instanceof ModelNotFound) return { kind: 'unloadable', version: pointer.version, message: error.message };
+    throw error;
+  }
+}
+
+/** Rows to judge on that the submitter did not choose, and what they are; `rows` empty with `missing` saying why when there are none. */
+interface ReferenceRows {
+  readonly rows: readonly TrainingRow[];
+  readonly on: string;
+  /** A version's stored sample (carried on as it is), not the whole lake's training set. */
+  readonly stored?: boolean;
+  readonly missing?: string;
+}
+
 const metricsOf = (s: Scores): HoldoutMetrics => ({ rmse: s.rmse, mae: s.mae, r2: s.r2 });
 
 /** Record indexes, shuffled by `seed`, cut into a training part and a held-out part. */
 function holdoutSplit(n: number, share: number, seed: number): { train: number[]; holdout: number[] } {
-  const random = seededRandom(seed);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
+  const order = shuffled(Array.from({ length: n }, (_, i) => i), seededRandom(seed));
   const cut = Math.max(1, Math.round(n * share));
   return { holdout: order.slice(0, cut), train: order.slice(cut) };
 }
@@ -96,11 +123,13 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
       return { ok: true, previous };
     },
 
-    async retrain(records: readonly LabelledBeerInput[], current, force): Promise<RetrainOutcome> {
+    async retrain(records: readonly LabelledBeerInput[], loaded, force): Promise<RetrainOutcome> {
       const issues = degenerateTrainingSetIssues(records);
       if (issues.length > 0) {
         return { ok: false, error: { name: 'DegenerateTrainingSet', message: `refused, nothing trained or changed: ${issues.map((i) => i.reason).join('; ')}`, issues } };
       }
+      const state = await promotedState(registry, loaded);
+      const current = state.kind === 'loaded' ? state : undefined;
       const featureSet = current?.model.featureSet ?? options.defaultFeatureSet ?? 'hops';
       const rows: TrainingRow[] = records.map((r, id) => ({ ...r, id }));
       const split = holdoutSplit(rows.length, holdoutShare, options.seed ?? 7);
@@ -111,10 +140,10 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
       const candidate = await train(trainRows, { featureSet });
       const candidateScores = metricsOf(scoreRegression(actual, Array.from(predictInputs(candidate, holdoutRows))));
       const currentScores = current ? metricsOf(scoreRegression(actual, Array.from(predictInputs(current.model, holdoutRows)))) : null;
-      const referenceRows = options.referenceSet ? await options.referenceSet() : [];
-      const scoreOnReference = (model: ModelArtifact) => metricsOf(scoreRegression(referenceRows.map((r) => r.ibu), Array.from(predictInputs(model, referenceRows))));
+      const judgedOn = await referenceRows(current?.version);
+      const scoreOnReference = (model: ModelArtifact) => metricsOf(scoreRegression(judgedOn.rows.map((r) => r.ibu), Array.from(predictInputs(model, judgedOn.rows))));
       const reference =
-        referenceRows.length === 0 ? null : { rows: referenceRows.length, candidate: scoreOnReference(candidate), current: current ? scoreOnReference(current.model) : null };
+        judgedOn.rows.length === 0 ? null : { rows: judgedOn.rows.length, candidate: scoreOnReference(candidate), current: current ? scoreOnReference(current.model) : null };
 
       const version = newVersionName(new Date(clock()));
       // Stored whatever happens: a version not promoted can still be inspected or forced later.
@@ -127,28 +156,13 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
         rows: trainRows.length,
         dataHash: createHash('sha256').update(JSON.stringify(trainRows)).digest('hex'),
         params: candidate.params,
-        evaluation: { holdout: { rows: holdoutRows.length, candidate: candidateScores, current: currentScores, currentVersion: current?.version ?? null }, reference },
+        evaluation: { holdout: { rows: holdoutRows.length, candidate: candidateScores, current: currentScores, currentVersion: current?.version ?? null }, reference: reference && { ...reference, on: judgedOn.on } },
         codeVersion: process.env.npm_package_version ?? 'unknown',
       });
+      // The new version carries on the rows it was judged on, never the submitted records: the next retrain is judged on the lake's beers too.
+      if (judgedOn.rows.length > 0) await storeReferenceSample(registry, version, judgedOn.stored ? judgedOn.rows : referenceSample(judgedOn.rows));
 
-      // Judged on every set it is scored on: the part of the records held out, and the
-      // reference set the submitter did not choose.
-      const judged = [
-        { on: 'the held-out records', candidate: candidateScores, current: currentScores },
-        ...(reference ? [{ on: `the lake's training set (${reference.rows} rows)`, candidate: reference.candidate, current: reference.current }] : []),
-      ];
-      const rmse = (j: (typeof judged)[number]) => `RMSE ${j.candidate.rmse.toFixed(2)} ${j.current && j.candidate.rmse > j.current.rmse ? '>' : '<='} ${j.current?.rmse.toFixed(2)}`;
-      const worseOn = judged.filter((j) => j.current !== null && j.candidate.rmse > j.current.rmse);
-      const notWorse = currentScores === null || worseOn.length === 0;
-      const promote = force || notWorse;
-      const reason =
-        currentScores === null
-          ? 'no version was promoted: the new one is'
-          : notWorse
-            ? `not worse than ${current!.version} on ${judged.map((j) => `${j.on} (${rmse(j)})`).join(' and ')}`
-            : force
-              ? `forced: worse than ${current!.version} on ${worseOn.map((j) => `${j.on} (${rmse(j)})`).join(' and ')}`
-              : `not promoted: worse than ${current!.version} on ${worseOn.map((j) => `${j.on} (${rmse(j)})`).join(' and ')}; send force: true to promote it anyway`;
+      const { promote, reason } = judgement({ state, force, candidate: candidateScores, current: currentScores, reference, judgedOn });
       const previous = (await pointedVersion(registry)).version;
       if (promote) await registry.promote(version);
       return {
@@ -162,4 +176,65 @@ export function registryBackend(registry: ModelRegistry, options: RegistryBacken
       };
     },
   };
+
+  /** The server's reference set when it has one (the lake), else the promoted version's stored sample. */
+  async function referenceRows(currentVersion: string | undefined): Promise<ReferenceRows> {
+    if (options.referenceSet) {
+      const rows = await options.referenceSet();
+      return { rows, on: `the lake's training set (${rows.length} rows)`, ...(rows.length === 0 && { missing: "the lake's training set is empty" }) };
+    }
+    if (currentVersion === undefined) return { rows: [], on: '', missing: 'no version is loaded to take one from' };
+    try {
+      const rows = await readReferenceSample(registry, currentVersion);
+      if (rows === null) return { rows: [], on: '', missing: `${currentVersion} stored no reference sample (trained before there were any)` };
+      return { rows, on: `${currentVersion}'s reference sample of the lake (${rows.length} rows)`, stored: true };
+    } catch (error) {
+      if (error instanceof ArtifactError) return { rows: [], on: '', missing: error.message };
+      throw error;
+    }
+  }
+}
+
+type Judged = { readonly on: string; readonly candidate: HoldoutMetrics; readonly current: HoldoutMetrics | null };
+
+/** Whether a retrained version is promoted, and the one sentence that says why. */
+function judgement(input: {
+  state: PromotedState;
+  force: boolean;
+  candidate: HoldoutMetrics;
+  current: HoldoutMetrics | null;
+  reference: { readonly candidate: HoldoutMetrics; readonly current: HoldoutMetrics | null } | null;
+  judgedOn: ReferenceRows;
+}): { promote: boolean; reason: string } {
+  const { state, force } = input;
+  const anyway = 'send force: true to promote it anyway';
+  if (state.kind === 'none') return { promote: true, reason: 'no version was promoted: the new one is' };
+  if (state.kind === 'broken') {
+    const why = `the promotion pointer is broken (${state.message}), so there is nothing to compare with`;
+    return force ? { promote: true, reason: `forced: ${why}` } : { promote: false, reason: `not promoted: ${why}; ${anyway}` };
+  }
+  if (state.kind === 'unloadable') {
+    const why = `the promoted version ${state.version} could not be loaded (${state.message}), so there is nothing to compare with`;
+    return force ? { promote: true, reason: `forced: ${why}` } : { promote: false, reason: `not promoted: ${why}; ${anyway}` };
+  }
+  // Judged on every set it is scored on: the part of the records held out, and the reference
+  // set the submitter did not choose.
+  const judged: Judged[] = [
+    { on: 'the held-out records', candidate: input.candidate, current: input.current },
+    ...(input.reference ? [{ on: input.judgedOn.on, candidate: input.reference.candidate, current: input.reference.current }] : []),
+  ];
+  const rmse = (j: Judged) => `RMSE ${j.candidate.rmse.toFixed(2)} ${j.current && j.candidate.rmse > j.current.rmse ? '>' : '<='} ${j.current?.rmse.toFixed(2)}`;
+  const on = (list: readonly Judged[]) => list.map((j) => `${j.on} (${rmse(j)})`).join(' and ');
+  const worseOn = judged.filter((j) => j.current !== null && j.candidate.rmse > j.current.rmse);
+  if (worseOn.length > 0) {
+    return force
+      ? { promote: true, reason: `forced: worse than ${state.version} on ${on(worseOn)}` }
+      : { promote: false, reason: `not promoted: worse than ${state.version} on ${on(worseOn)}; ${anyway}` };
+  }
+  if (!input.reference) {
+    // The held-out records came from the submission: records that are all noise pass that test.
+    const why = `not worse than ${state.version} on ${on(judged)} only, and there are no rows the submitter did not choose to judge it on (${input.judgedOn.missing})`;
+    return force ? { promote: true, reason: `forced: ${why}` } : { promote: false, reason: `not promoted: ${why}; ${anyway}` };
+  }
+  return { promote: true, reason: `not worse than ${state.version} on ${on(judged)}` };
 }

@@ -54,13 +54,13 @@ export const retrainResponseSchema = z
     }),
     reference: z
       .object({
-        rows: z.number().openapi({ description: "rows of the lake's training set both models were scored on" }),
+        rows: z.number().openapi({ description: "rows of the lake's training set both models were scored on (the lake's whole training set, or the promoted version's reference sample of it)" }),
         candidate: holdoutMetricsSchema,
         current: holdoutMetricsSchema.nullable(),
       })
       .nullable()
       .optional()
-      .openapi({ description: "both models on the lake's training set, which the submitter did not choose; the new version must not be worse there either (null when the server has no lake)" }),
+      .openapi({ description: "both models on rows of the lake's training set, which the submitter did not choose: the lake's own (`npx brewlake serve`), else the promoted version's reference sample stored when it was trained; the new version must not be worse there either. null when there is neither: then it is not promoted unless forced" }),
     request_id: z.string(),
   })
   .openapi('RetrainResponse');

@@ -80,11 +80,14 @@ describe('the app over a local registry, on a real loopback server', () => {
     const records = labelledCatalogue.slice(0, 25).map((b) => ({ ...features(b), ibu: b.ibu! }));
     const res = await fetch(`${server.url}/retrain`, { method: 'POST', headers: auth, body: JSON.stringify({ records }) });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { version: string; promoted: boolean; previous_version: string; holdout: { rows: number; candidate: { rmse: number }; current: { rmse: number } } };
+    type Scored = { rows: number; candidate: { rmse: number }; current: { rmse: number } };
+    const body = (await res.json()) as { version: string; promoted: boolean; previous_version: string; holdout: Scored; reference: Scored };
     expect(body.previous_version).toBe(versions[0]);
     expect(body.holdout.rows).toBe(5);
     expect(body.holdout.current).not.toBeNull();
-    expect(body.promoted).toBe(body.holdout.candidate.rmse <= body.holdout.current.rmse);
+    // Judged on the promoted version's reference sample too, rows the records did not bring.
+    expect(body.reference.rows).toBe(100);
+    expect(body.promoted).toBe(body.holdout.candidate.rmse <= body.holdout.current.rmse && body.reference.candidate.rmse <= body.reference.current.rmse);
     expect((await registry.list()).length).toBe(before + 1);
     expect(await registry.promotedVersion()).toBe(body.promoted ? body.version : versions[0]);
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compileRecordValidator } from '../../glue/json-validator';
 import { duckDbReads, hostileText, invalidUtf8, spliceBytes } from '../../glue/hostile-text.test-support';
-import { hasLoneSurrogate } from '../../glue/lake-text';
+import { hasLoneSurrogate, maxJsonNesting } from '../../glue/lake-text';
 import { cleanedBeerColumns, cleanedBeerTable, columnNames } from '../../glue/schema';
 import { cleanBeer } from './clean-beer';
 import { createTransformHandler, createTransformLogger, failureReason, handler } from './handler';
@@ -65,7 +65,7 @@ function expectValidAnswer(input: FirehoseTransformationEventRecord, answer: Fir
       break;
     case 'ProcessingFailed':
       expect(answer.data).toBe(input.data);
-      expect(reason).toMatch(/^(NotJson|NotText|NotABeer): ./);
+      expect(reason).toMatch(/^(NotJson|NotText|TooDeep|NotABeer): ./);
       break;
     default:
       throw new Error(`not a Firehose result: ${String(answer.result)}`);
@@ -108,6 +108,20 @@ describe('transform handler', () => {
       [event.records[5]!.recordId, 'NotJson'],
     ]);
     expect(lines[1]!.extra.error).toEqual({ name: 'NotABeer', field: 'id', message: 'id: expected a 32-bit integer, got string "x"' });
+  });
+
+  it('fails a beer nested deeper than the lake holds as TooDeep, in a few words, and keeps one within it', async () => {
+    const { lines, logger } = recordingLogger();
+    const nestedIn = (levels: number, leaf: string) => JSON.stringify({ ...catalogue[0], somewhere_new: '__D__' }).replace('"__D__"', `${'['.repeat(levels)}${leaf}${']'.repeat(levels)}`);
+    // The beer is level 1, so `levels` arrays inside it make 1 + levels.
+    const payloads = [nestedIn(100_000, '"\\ud800"'), nestedIn(100_000, '1'), nestedIn(maxJsonNesting, '1'), nestedIn(maxJsonNesting - 1, '1')];
+    const event = firehoseEvent(payloads);
+    const { records } = await createTransformHandler({ logger })(event);
+    expect(records.map((r) => r.result)).toEqual(['ProcessingFailed', 'ProcessingFailed', 'ProcessingFailed', 'Ok']);
+    records.forEach((answer, i) => expectValidAnswer(event.records[i]!, answer));
+    const tooDeep = { name: 'TooDeep', message: `nested deeper than ${maxJsonNesting} levels of arrays and objects, which the lake does not hold` };
+    expect(lines.map((l) => l.extra.error)).toEqual([tooDeep, tooDeep, tooDeep]);
+    expect(failureReason(event.records[0]!.data)).toBe(`TooDeep: ${tooDeep.message}`);
   });
 
   it('logs a failed record as one structured JSON line through Powertools', async () => {

@@ -3,7 +3,7 @@
  * that is not one (ProcessingFailed), with the named reason. The handler and
  * `failureReason` both read records through here, so they can never disagree.
  */
-import { loneSurrogatePath, wellFormedText } from '../../glue/lake-text';
+import { loneSurrogatePath, tooDeepReason, wellFormedText } from '../../glue/lake-text';
 import { parseRawBeer, type NotABeer, type RawBeer } from '../../glue/raw-beer';
 
 /** The data is not JSON text (garbage bytes, truncated, two values, ...). */
@@ -23,13 +23,22 @@ export interface NotText {
   readonly message: string;
 }
 
+/**
+ * The JSON nests arrays and objects deeper than the lake holds (glue/lake-text's
+ * `maxJsonNesting`): `raw` refuses the same line, so the zones agree.
+ */
+export interface TooDeep {
+  readonly name: 'TooDeep';
+  readonly message: string;
+}
+
 /** Something went wrong that no input should cause; the record still gets an answer. */
 export interface TransformFailed {
   readonly name: 'TransformFailed';
   readonly message: string;
 }
 
-export type TransformError = NotJson | NotText | NotABeer | TransformFailed;
+export type TransformError = NotJson | NotText | TooDeep | NotABeer | TransformFailed;
 
 export type RecordPayload =
   | { readonly kind: 'empty' }
@@ -57,6 +66,9 @@ export function readRecordPayload(base64Data: string): RecordPayload {
     if (text.trim() === '') return { kind: 'empty' };
     return { kind: 'invalid', error: { name: 'NotJson', message: `not JSON: ${wellFormedText(e instanceof Error ? e.message : String(e))}` } };
   }
+  // Before any other walk: its answer names no path 100,000 brackets long.
+  const tooDeep = tooDeepReason(value);
+  if (tooDeep !== undefined) return { kind: 'invalid', error: { name: 'TooDeep', message: tooDeep } };
   // Walked only when the text escapes a surrogate at all: a beer rarely does.
   const lone = surrogateEscape.test(text) ? loneSurrogatePath(value) : undefined;
   if (lone !== undefined) return { kind: 'invalid', error: { name: 'NotText', field: lone, message: `${lone}: holds a lone UTF-16 surrogate, which no lake reader decodes` } };

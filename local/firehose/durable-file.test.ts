@@ -14,26 +14,12 @@ const disk = vi.hoisted(() => ({ root: '', quotaBytes: Number.POSITIVE_INFINITY 
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs/promises')>();
-  const used = async (folder: string): Promise<number> => {
-    let bytes = 0;
-    for (const entry of await fs.readdir(folder, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile()) bytes += (await fs.stat(join(entry.parentPath, entry.name))).size;
-    }
-    return bytes;
-  };
+  const { onQuotaDisk, writeWithinQuota } = await import('../../test/disk-quota');
   const open: typeof fs.open = async (...args) => {
     const handle = await fs.open(...args);
-    const path = String(args[0]);
-    if (!disk.root || !path.startsWith(disk.root)) return handle;
+    if (!onQuotaDisk(disk, args[0])) return handle;
     const writeAll = handle.writeFile.bind(handle);
-    // Writes what fits, then fails as a full disk fails: ENOSPC, the part written kept.
-    handle.writeFile = async (data: Parameters<typeof writeAll>[0]) => {
-      const bytes = Buffer.from(data as Uint8Array | string);
-      const free = Math.max(0, disk.quotaBytes - (await used(disk.root)));
-      if (bytes.length <= free) return writeAll(bytes);
-      await writeAll(bytes.subarray(0, free));
-      throw Object.assign(new Error(`ENOSPC: no space left on device, write`), { code: 'ENOSPC', errno: -28, syscall: 'write' });
-    };
+    handle.writeFile = (data: Parameters<typeof writeAll>[0]) => writeWithinQuota(fs, disk, data as Uint8Array | string, (bytes) => writeAll(bytes));
     return handle;
   };
   return { ...fs, open, default: { ...fs, open } };
