@@ -5,7 +5,7 @@
 //
 // V8 accepts a cache for any source of the same length, so the cache is named after the
 // bundle's modification time: a rebuilt bundle never meets the code of the one before it.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -35,7 +35,13 @@ export function requireWithCodeCache(file, cacheDir, cacheName) {
         writeFileSync(staging, script.createCachedData());
         renameSync(staging, cacheFile);
       } catch {
-        // A cache is only a speed-up: a read-only install runs without one.
+        // A cache is only a speed-up: a read-only install or a full disk runs without one,
+        // and leaves no half-written file holding the space.
+        try {
+          rmSync(staging, { force: true });
+        } catch {
+          // Nothing was written where nothing can be (the folder is not one).
+        }
       }
     });
   }

@@ -81,3 +81,19 @@ it('never runs the cached code of an earlier bundle, even one of the same length
   const { stdout } = await run(['--help']);
   expect(stdout).toContain('A STREAMING DATA LAKE FOR THE PUNKAPI BEER CATALOGUE');
 }, 120_000);
+
+it('runs without a cache where none can be written, and leaves no half-written file', async () => {
+  await help();
+  const cacheDir = join(copy, 'dist', 'cli', 'code-cache');
+  await rm(cacheDir, { recursive: true, force: true });
+  // A file where the cache folder should be: every write of a cache fails.
+  await writeFile(cacheDir, 'not a folder');
+  try {
+    const { stdout, stderr } = await run(['query', '--list', '--format', 'csv']);
+    expect(stdout).toMatch(/^strongest-beers,/m);
+    expect(stderr).toBe('');
+    expect((await readdir(join(copy, 'dist', 'cli'))).filter((name) => name.includes('.bin'))).toEqual([]);
+  } finally {
+    await rm(cacheDir, { force: true });
+  }
+}, 60_000);
