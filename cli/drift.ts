@@ -4,6 +4,7 @@ import { openDuckDbLake } from '../glue/duckdb';
 import { defaultDriftThresholds, minDriftSample, type ColumnDrift } from '../model/drift';
 import { checkDrift, parseWindow } from '../model/drift-check';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
+import { failsWith, failureExitCodeOf } from './failure-exit-code';
 import { jsonOption, lakeOption } from './options';
 
 /**
@@ -30,7 +31,7 @@ function driftTable(columns: readonly ColumnDrift[]): string[] {
   return [line(header), ...rows.map(line)];
 }
 
-export const driftCommand = new Command('drift')
+export const driftCommand = failsWith(new Command('drift'), driftExitCodes.cannotJudge)
   .description(`compare the logged predictions of a window with the promoted model's training data; exits ${driftExitCodes.noDrift} no drift, ${driftExitCodes.drift} drift, ${driftExitCodes.cannotJudge} cannot judge`)
   .addOption(lakeOption())
   .option('--window <span>', 'how far back to look: 30m, 24h, 7d', '24h')
@@ -43,7 +44,7 @@ export const driftCommand = new Command('drift')
     `\nA feature a request did not send is missing, not zero: its missing share is reported apart and its\ndistribution judged only on the rows that carry it. A column with fewer than ${minDriftSample} values is "not enough data"\n(no PSI, no KS); when no column can be judged the verdict is "not enough data", exit ${driftExitCodes.cannotJudge}.`,
   )
   // A mistyped option is "cannot judge" too: exit 2, never the 1 that would start a retrain.
-  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : driftExitCodes.cannotJudge))
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : failureExitCodeOf(driftCommand)))
   .action(async (flags: { lake: string; window: string; psiThreshold: string; ksThreshold: string; registry?: string; json?: boolean }) => {
     try {
       const thresholds = { psi: positive('--psi-threshold', flags.psiThreshold), ks: positive('--ks-threshold', flags.ksThreshold) };
@@ -71,6 +72,6 @@ export const driftCommand = new Command('drift')
       }
     } catch (error) {
       console.error(`brewlake: drift cannot judge: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = driftExitCodes.cannotJudge;
+      process.exitCode = failureExitCodeOf(driftCommand);
     }
   });

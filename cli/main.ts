@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { readCommandIndex } from './command-index';
 import { commandLoaders, loadAllCommands } from './commands';
+import { failureExitCodeOf } from './failure-exit-code';
 import { checkLakeBefore, rebuildCatalogAfter } from './lake-use';
 
 const program = new Command('brewlake')
@@ -16,9 +17,9 @@ const program = new Command('brewlake')
 
 /** Runs the command line; settles when the command has (`process.exitCode` says how). */
 async function main(): Promise<void> {
+  const [first, second] = process.argv.slice(2);
+  const named = first === 'help' ? second : first;
   try {
-    const [first, second] = process.argv.slice(2);
-    const named = first === 'help' ? second : first;
     const index = readCommandIndex(new URL('./', import.meta.url));
     if (named !== undefined && Object.hasOwn(commandLoaders, named)) {
       program.addCommand(await commandLoaders[named]!());
@@ -33,7 +34,8 @@ async function main(): Promise<void> {
     await program.parseAsync(process.argv);
   } catch (error) {
     console.error(`brewlake: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
+    // The failing command's own code: drift's 1 means "drift found", so its failures are 2.
+    process.exitCode = failureExitCodeOf(program.commands.find((command) => command.name() === named));
   }
 }
 
