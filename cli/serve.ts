@@ -25,10 +25,17 @@ import { ensurePortFree, portUnavailableOf } from './port-free';
 export const defaultServePort = 8000;
 export const defaultServeHost = '127.0.0.1';
 
+/** `--port`: digits only, 0 to 65535 (`Number` would take '' as 0, ' 80 ' as 80 and '0x50' as 80). */
 export const parsePort = (text: string) => {
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  const port = /^[0-9]{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 0 && port <= 65535)) throw new InvalidArgumentError('a port is a whole number from 0 to 65535 (0 picks a free one)');
   return port;
+};
+
+/** `--host`: an address or a name; an empty one (an unset variable) is refused rather than bound as "every interface". */
+export const parseHost = (text: string) => {
+  if (text.trim() === '') throw new InvalidArgumentError('give an address to listen on, e.g. 127.0.0.1, ::1 or 0.0.0.0');
+  return text.trim();
 };
 
 export interface ServeLakeOptions {
@@ -90,7 +97,7 @@ export const serveCommand = new Command('serve')
   .description(`serve the IBU model over HTTP (the same app as the serving Lambda): /predict, /docs, /metrics`)
   .addOption(lakeOption())
   .option('--port <port>', 'port to listen on', parsePort, defaultServePort)
-  .option('--host <address>', 'address to listen on (0.0.0.0: every interface)', defaultServeHost)
+  .option('--host <address>', "address to listen on: 127.0.0.1, ::1, or 0.0.0.0 or '::' for every interface", parseHost, defaultServeHost)
   .option('--check-port', 'only check that --host:--port is free, and exit (make demo runs this before building the lake)')
   .option('--registry <dir>', 'model registry folder (default: <lake>/_models)')
   .option('--replay', "send the lake's beers through /predict once started (live traffic for /monitor)")
@@ -131,6 +138,11 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   const monitorEngine = await openDuckDbLake(flags.lake, { tables: [] });
   const monitor = createLakeMonitor({ engine: monitorEngine, registry });
   const compaction = flags.compact ? compactInBackground(flags.lake) : undefined;
+  const stopBackground = async () => {
+    await log.close();
+    await monitorEngine.close();
+    await compaction?.stop();
+  };
   const server = await startServeServer({
     port: flags.port,
     host,
@@ -140,26 +152,28 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
     monitor,
     predictionSink: (event) => log.sink(event),
   }).catch(async (error: unknown) => {
-    await log.close();
-    await monitorEngine.close();
+    await stopBackground();
     throw portUnavailableOf(error, host, flags.port);
   });
-  const ready = (await (await fetch(`${server.url}/ready`)).json()) as { model_version?: string };
-  process.stderr.write(`model ${ready.model_version ?? '(none)'} from ${registryLocation}\n`);
-  if (!process.env[adminTokenEnv]) process.stderr.write(`${adminTokenEnv} is not set: /retrain and /models/{version}/promote answer 403\n`);
-  process.stderr.write(`docs: ${server.url}/docs   monitor: ${server.url}/monitor   metrics: ${server.url}/metrics   (Ctrl-C stops)\n`);
-  console.log(server.url);
-  if (flags.replay) process.stderr.write(`sent the lake's ${await replayLake(flags.lake, server.url)} beers through /predict: see ${server.url}/monitor\n`);
+  // From here the server listens: any failure closes it (and what runs beside it), or the
+  // process would keep listening after printing its error.
+  try {
+    const ready = (await (await fetch(`${server.url}/ready`)).json()) as { model_version?: string };
+    process.stderr.write(`model ${ready.model_version ?? '(none)'} from ${registryLocation}\n`);
+    if (!process.env[adminTokenEnv]) process.stderr.write(`${adminTokenEnv} is not set: /retrain and /models/{version}/promote answer 403\n`);
+    process.stderr.write(`docs: ${server.url}/docs   monitor: ${server.url}/monitor   metrics: ${server.url}/metrics   (Ctrl-C stops)\n`);
+    console.log(server.url);
+    if (flags.replay) process.stderr.write(`sent the lake's ${await replayLake(flags.lake, server.url)} beers through /predict: see ${server.url}/monitor\n`);
 
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await server.close();
-  await log.close();
-  await monitorEngine.close();
-  await compaction?.stop();
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  } finally {
+    await server.close();
+    await stopBackground();
+  }
   const counts = log.counts();
   process.stderr.write(`prediction log: ${counts.sent} rows into ${flags.lake}/prediction_log/, ${counts.dropped} dropped\n`);
 }
