@@ -10,7 +10,8 @@ import { localRegistryDir, openRegistry } from '../model/open-registry';
 import { BrokenPointer } from '../model/registry';
 import { scoringSql } from '../model/batch-scoring';
 import { runTraining } from '../model/training-run';
-import { featureInputOfRow } from '../model/training-data';
+import { featureInputOfRow, NoTrainingRows } from '../model/training-data';
+import { brewlakeCommand, type CommandHintContext } from '../glue/command-hint';
 import { adminTokenEnv } from '../lambdas/serve/admin-token';
 import { startServeServer } from '../lambdas/serve/node-server';
 import { predictionLogRowsCounter } from '../lambdas/serve/prediction-log';
@@ -66,9 +67,9 @@ async function replayLake(lakeDir: string, url: string): Promise<number> {
 }
 
 /** Trains and promotes a first model on the lake; explains how to build the lake when it is empty. */
-async function trainFirstModel(lakeDir: string, registryLocation: string): Promise<void> {
+async function trainFirstModel(lakeDir: string, registryLocation: string, hint: CommandHintContext): Promise<void> {
   process.stderr.write(`no promoted model in ${registryLocation}: training one on the lake at ${lakeDir} first\n`);
-  const emptyLake = () => new Error(`the lake at ${lakeDir} has no beers to train on: build it first with \`npx brewlake demo --once --lake ${lakeDir}\`, then run \`npx brewlake serve\` again`);
+  const emptyLake = () => new Error(`the lake at ${lakeDir} has no beers to train on: build it first with \`${brewlakeCommand('demo --once', { lake: lakeDir, always: true })}\`, then run \`${brewlakeCommand('serve', hint)}\` again`);
   let engine;
   try {
     engine = await openQueryEngine({ kind: 'duckdb', lakeDir });
@@ -80,10 +81,13 @@ async function trainFirstModel(lakeDir: string, registryLocation: string): Promi
       engine,
       registry: openRegistry(registryLocation),
       featureSets: [...featureSets],
+      hint,
       progress: (line) => {
         if (!line.startsWith('cross-validating')) process.stderr.write(`${line}\n`);
       },
     }).catch((error: unknown) => {
+      // Beers without an IBU are no empty lake: building it again would not help.
+      if (error instanceof NoTrainingRows && error.beers > 0) throw error;
       throw /no beers|no rows|empty|does not exist|No files found/i.test(String(error)) ? emptyLake() : error;
     });
     if (result.rows === 0) throw emptyLake();
@@ -128,7 +132,7 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
     console.error(`warning: ${error.message}`);
     return error;
   });
-  if (promoted === null) await trainFirstModel(flags.lake, registryLocation);
+  if (promoted === null) await trainFirstModel(flags.lake, registryLocation, { lake: flags.lake, ...(flags.registry !== undefined && { registry: flags.registry }) });
 
   // Every answered prediction flows back into the lake's prediction_log table, from a worker
   // thread running the local delivery stream.

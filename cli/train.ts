@@ -76,7 +76,7 @@ trainCommand.action(async (flags: TrainFlags) => {
       plan,
       reference,
       force: flags.force ?? false,
-      ...(engine.kind === 'duckdb' ? { lakeDir: flags.lake } : {}),
+      ...(engine.kind === 'duckdb' ? { lakeDir: flags.lake, hint: { lake: flags.lake, ...(flags.registry !== undefined && { registry: flags.registry }) } } : {}),
       progress: (line) => {
         // Fold counts overwrite one line on a terminal; everything else is its own line.
         const isFold = line.startsWith('cross-validating');

@@ -9,6 +9,7 @@
  */
 import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { brewlakeCommand } from './command-hint';
 import { localModelsFolder } from './layout';
 import { lakeTables } from './schema';
 
@@ -29,7 +30,7 @@ const duckDbMagic = { offset: 8, bytes: Buffer.from('DUCK', 'latin1') } as const
 /** Why a folder is not a lake. `broken entry`: one of its entries is not what its name says (`entry` and `why` say which and how). */
 export type NotALakeReason = 'missing' | 'not a folder' | 'no lake entries' | 'broken entry';
 
-const makeOne = (lakeDir: string) => `make a lake there with \`npx brewlake demo --once --lake ${lakeDir}\`, or point --lake at an existing one`;
+const makeOne = (lakeDir: string) => `make a lake there with \`${brewlakeCommand('demo --once', { lake: lakeDir, always: true })}\`, or point --lake at an existing one`;
 
 /** `--lake` names a folder that is not a lake (missing, not a folder, holding none of the lake's entries, or one of them broken). */
 export class NotALake extends Error {

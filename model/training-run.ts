@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import type { QueryEngine } from '../glue/query-engine';
 import { crossValidate, evaluationFoldsPath, readFoldsFile, shuffledFolds, type CvResult, type FoldPlan, type ReferenceResult } from './evaluate';
 import type { FeatureSet } from './features';
+import type { CommandHintContext } from '../glue/command-hint';
 import { BrokenPointer, newVersionName, type Lineage, type ModelRegistry } from './registry';
 import { renderReport } from './report';
 import { trainIbuModel } from './train';
@@ -48,6 +49,8 @@ export interface TrainingRunOptions {
   /** A local lake: each version's out-of-fold predictions go into its predictions table. */
   readonly lakeDir?: string;
   readonly progress?: (line: string) => void;
+  /** The `--lake` and `--registry` given, for the commands a refusal suggests. */
+  readonly hint?: CommandHintContext;
 }
 
 export interface TrainedVersion {
@@ -83,7 +86,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
 
   const versions: TrainedVersion[] = [];
   for (const featureSet of options.featureSets) {
-    const cv = crossValidate(rows, plan, featureSet, { onFold: (done, total) => say(`cross-validating ${featureSet}: fold ${done}/${total}`) });
+    const cv = crossValidate(rows, plan, featureSet, { onFold: (done, total) => say(`cross-validating ${featureSet}: fold ${done}/${total}`), ...(options.hint && { hint: options.hint }) });
     const artifact = trainIbuModel(rows, { featureSet, cv: cv.summary });
     const lineage: Lineage = {
       version: newVersionName(),
