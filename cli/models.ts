@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
 import { BrokenPointer } from '../model/registry';
-import { modelListing, type ModelListing } from '../model/version-listing';
+import { modelListing, modelsAnswer, type ModelListing } from '../model/version-listing';
 import { jsonOption, lakeOption } from './options';
 
 const registryOf = (flags: { lake: string; registry?: string }) => openRegistry(flags.registry ?? localRegistryDir(flags.lake));
@@ -45,7 +45,8 @@ export const modelsCommand = new Command('models')
     const listing = modelListing(await registry.list(), pointerError);
     if (listing.versions.length === 0) console.error('no model versions yet: run `npx brewlake train`');
     else for (const line of modelsTable(listing)) console.log(line);
-    if (flags.json) console.log(JSON.stringify(listing));
+    // GET /models' own shape; the CLI serves nothing, so `loaded` is what a server started now loads.
+    if (flags.json) console.log(JSON.stringify(modelsAnswer(listing, listing.promoted)));
   });
 
 export const promoteCommand = new Command('promote')
