@@ -5,7 +5,7 @@ import { defaultDriftThresholds, minDriftSample, type ColumnDrift } from '../mod
 import { checkDrift, parseWindow } from '../model/drift-check';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
 import { failsWith, failureExitCodeOf } from './failure-exit-code';
-import { jsonOption, lakeOption } from './options';
+import { hintOf, jsonOption, lakeOption } from './options';
 
 /**
  * Exit codes a retrain can be gated on: only 1 means "the traffic moved". A lake that cannot
@@ -52,7 +52,7 @@ export const driftCommand = failsWith(new Command('drift'), driftExitCodes.canno
       // No table views: drift reads the prediction log's window hours and nothing else of the lake.
       const engine = await openDuckDbLake(flags.lake, { tables: [] });
       try {
-        const report = await checkDrift({ engine, registry: openRegistry(flags.registry ?? localRegistryDir(flags.lake)), windowMs, thresholds });
+        const report = await checkDrift({ engine, registry: openRegistry(flags.registry ?? localRegistryDir(flags.lake)), windowMs, thresholds, hint: hintOf(flags) });
         console.log(`model ${report.version}: ${report.rows} logged predictions since ${report.since} UTC`);
         const columns = [...report.features, report.prediction];
         for (const line of driftTable(columns)) console.log(line);

@@ -9,7 +9,8 @@ import { commandLoaders, loadAllCommands } from './commands';
 import { failureExitCodeOf } from './failure-exit-code';
 import { checkLakeBefore, rebuildCatalogAfter } from './lake-use';
 
-const program = new Command('brewlake')
+// Named as it is run: after `npm ci` a bare `brewlake` is not on PATH, so every usage line says `npx brewlake`.
+const program = new Command('npx brewlake')
   .description('A streaming data lake for the PunkAPI beer catalogue, and an IBU model served over HTTP.')
   .hook('preAction', (_program, command) => checkLakeBefore(command))
   .hook('postAction', (_program, command) => rebuildCatalogAfter(command))

@@ -3,7 +3,8 @@ import { Command } from 'commander';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
 import { BrokenPointer } from '../model/registry';
 import { modelListing, modelsAnswer, type ModelListing } from '../model/version-listing';
-import { jsonOption, lakeOption } from './options';
+import { brewlakeCommand } from '../glue/command-hint';
+import { hintOf, jsonOption, lakeOption } from './options';
 
 const registryOf = (flags: { lake: string; registry?: string }) => openRegistry(flags.registry ?? localRegistryDir(flags.lake));
 
@@ -43,7 +44,7 @@ export const modelsCommand = new Command('models')
     );
     if (pointerError) console.error(`warning: ${pointerError}`);
     const listing = modelListing(await registry.list(), pointerError);
-    if (listing.versions.length === 0) console.error('no model versions yet: run `npx brewlake train`');
+    if (listing.versions.length === 0) console.error(`no model versions yet: run \`${brewlakeCommand('train', hintOf(flags))}\``);
     else for (const line of modelsTable(listing)) console.log(line);
     // GET /models' own shape; the CLI serves nothing, so `loaded` is what a server started now loads.
     if (flags.json) console.log(JSON.stringify(modelsAnswer(listing, listing.promoted)));

@@ -20,7 +20,7 @@ import { createLakeMonitor } from '../lambdas/serve/monitor';
 import { createServeMetrics } from '../lambdas/serve/serve-metrics';
 import { lakeRetrainOptions } from '../local/lake-retrain';
 import { compactableTables, describeCompaction, startBackgroundCompaction, type BackgroundCompaction } from '../local/compaction';
-import { lakeOption } from './options';
+import { hintOf, lakeOption } from './options';
 import { ensurePortFree, portUnavailableOf } from './port-free';
 
 export const defaultServePort = 8000;
@@ -132,7 +132,7 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
     console.error(`warning: ${error.message}`);
     return error;
   });
-  if (promoted === null) await trainFirstModel(flags.lake, registryLocation, { lake: flags.lake, ...(flags.registry !== undefined && { registry: flags.registry }) });
+  if (promoted === null) await trainFirstModel(flags.lake, registryLocation, hintOf(flags));
 
   // Every answered prediction flows back into the lake's prediction_log table, from a worker
   // thread running the local delivery stream.
