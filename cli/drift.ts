@@ -4,7 +4,8 @@ import { openDuckDbLake } from '../glue/duckdb';
 import { defaultDriftThresholds, minDriftSample, type ColumnDrift } from '../model/drift';
 import { checkDrift, parseWindow } from '../model/drift-check';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
-import { jsonOption, lakeOption } from './options';
+import { failsWith, failureExitCodeOf } from './failure-exit-code';
+import { hintOf, jsonOption, lakeOption } from './options';
 import { formatTable, terminalLayout, type TableLayout } from './query-output';
 
 /**
@@ -38,7 +39,7 @@ export function driftTable(columns: readonly ColumnDrift[], layout: Pick<TableLa
   return formatTable({ columns: columnsShown, rows }, { ...layout, alignRight: ['missing', 'train missing', 'PSI', 'KS'], showAllHint: '--json shows them all' }).trimEnd().split('\n');
 }
 
-export const driftCommand = new Command('drift')
+export const driftCommand = failsWith(new Command('drift'), driftExitCodes.cannotJudge)
   .description(`compare the logged predictions of a window with the promoted model's training data; exits ${driftExitCodes.noDrift} no drift, ${driftExitCodes.drift} drift, ${driftExitCodes.cannotJudge} cannot judge`)
   .addOption(lakeOption())
   .option('--window <span>', 'how far back to look: 30m, 24h, 7d', '24h')
@@ -51,7 +52,7 @@ export const driftCommand = new Command('drift')
     `\nA feature a request did not send is missing, not zero: its missing share is reported apart and its\ndistribution judged only on the rows that carry it. A column with fewer than ${minDriftSample} values is "not enough data"\n(no PSI, no KS); when no column can be judged the verdict is "not enough data", exit ${driftExitCodes.cannotJudge}.\nThe answers are judged per model that gave them (predicted_ibu (hops); predicted_ibu (base), the fallback\nfor beers sent without a hop bill), each against that model's out-of-fold answers on its training rows;\na model trained before brewlake stored them has "no reference" for its answers: they are not judged.`,
   )
   // A mistyped option is "cannot judge" too: exit 2, never the 1 that would start a retrain.
-  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : driftExitCodes.cannotJudge))
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : failureExitCodeOf(driftCommand)))
   .action(async (flags: { lake: string; window: string; psiThreshold: string; ksThreshold: string; registry?: string; json?: boolean }) => {
     try {
       const thresholds = { psi: positive('--psi-threshold', flags.psiThreshold), ks: positive('--ks-threshold', flags.ksThreshold) };
@@ -59,7 +60,7 @@ export const driftCommand = new Command('drift')
       // No table views: drift reads the prediction log's window hours and nothing else of the lake.
       const engine = await openDuckDbLake(flags.lake, { tables: [] });
       try {
-        const report = await checkDrift({ engine, registry: openRegistry(flags.registry ?? localRegistryDir(flags.lake)), windowMs, thresholds });
+        const report = await checkDrift({ engine, registry: openRegistry(flags.registry ?? localRegistryDir(flags.lake)), windowMs, thresholds, hint: hintOf(flags) });
         console.log(`model ${report.version}: ${report.rows} logged predictions since ${report.since} UTC`);
         const columns = [...report.features, ...report.predictions];
         for (const line of driftTable(columns, terminalLayout())) console.log(line);
@@ -82,6 +83,6 @@ export const driftCommand = new Command('drift')
       }
     } catch (error) {
       console.error(`brewlake: drift cannot judge: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = driftExitCodes.cannotJudge;
+      process.exitCode = failureExitCodeOf(driftCommand);
     }
   });

@@ -6,9 +6,11 @@
 import { Command } from 'commander';
 import { readCommandIndex } from './command-index';
 import { commandLoaders, loadAllCommands } from './commands';
+import { failureExitCodeOf } from './failure-exit-code';
 import { checkLakeBefore, rebuildCatalogAfter } from './lake-use';
 
-const program = new Command('brewlake')
+// Named as it is run: after `npm ci` a bare `brewlake` is not on PATH, so every usage line says `npx brewlake`.
+const program = new Command('npx brewlake')
   .description('A streaming data lake for the PunkAPI beer catalogue, and an IBU model served over HTTP.')
   .hook('preAction', (_program, command) => checkLakeBefore(command))
   .hook('postAction', (_program, command) => rebuildCatalogAfter(command))
@@ -16,9 +18,9 @@ const program = new Command('brewlake')
 
 /** Runs the command line; settles when the command has (`process.exitCode` says how). */
 async function main(): Promise<void> {
+  const [first, second] = process.argv.slice(2);
+  const named = first === 'help' ? second : first;
   try {
-    const [first, second] = process.argv.slice(2);
-    const named = first === 'help' ? second : first;
     const index = readCommandIndex(new URL('./', import.meta.url));
     if (named !== undefined && Object.hasOwn(commandLoaders, named)) {
       program.addCommand(await commandLoaders[named]!());
@@ -33,7 +35,8 @@ async function main(): Promise<void> {
     await program.parseAsync(process.argv);
   } catch (error) {
     console.error(`brewlake: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
+    // The failing command's own code: drift's 1 means "drift found", so its failures are 2.
+    process.exitCode = failureExitCodeOf(program.commands.find((command) => command.name() === named));
   }
 }
 

@@ -45,8 +45,11 @@ describe('brewlake models', () => {
 
     const server = await startServeServer({ port: 0, registry });
     try {
-      const { loaded: _loaded, ...http } = (await (await fetch(`${server.url}/models`)).json()) as Record<string, unknown>;
+      const http = (await (await fetch(`${server.url}/models`)).json()) as Record<string, unknown>;
+      // Keys in the same order too: the two print one shape.
+      expect(Object.keys(cli)).toEqual(Object.keys(http));
       expect(cli).toEqual(http);
+      expect(cli).toHaveProperty('loaded', '20250102T000000Z-bbbbbb');
       expect(cli.versions[0]).toHaveProperty('feature_set', 'base');
       expect(cli.versions[0]).not.toHaveProperty('featureSet');
     } finally {

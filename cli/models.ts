@@ -2,8 +2,9 @@
 import { Command } from 'commander';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
 import { BrokenPointer } from '../model/registry';
-import { modelListing, type ModelListing } from '../model/version-listing';
-import { jsonOption, lakeOption } from './options';
+import { modelListing, modelsAnswer, type ModelListing } from '../model/version-listing';
+import { brewlakeCommand } from '../glue/command-hint';
+import { hintOf, jsonOption, lakeOption } from './options';
 import { formatTable, terminalLayout, type TableLayout } from './query-output';
 
 const registryOf = (flags: { lake: string; registry?: string }) => openRegistry(flags.registry ?? localRegistryDir(flags.lake));
@@ -45,9 +46,10 @@ export const modelsCommand = new Command('models')
     );
     if (pointerError) console.error(`warning: ${pointerError}`);
     const listing = modelListing(await registry.list(), pointerError);
-    if (listing.versions.length === 0) console.error('no model versions yet: run `npx brewlake train`');
+    if (listing.versions.length === 0) console.error(`no model versions yet: run \`${brewlakeCommand('train', hintOf(flags))}\``);
     else for (const line of modelsTable(listing, terminalLayout())) console.log(line);
-    if (flags.json) console.log(JSON.stringify(listing));
+    // GET /models' own shape; the CLI serves nothing, so `loaded` is what a server started now loads.
+    if (flags.json) console.log(JSON.stringify(modelsAnswer(listing, listing.promoted)));
   });
 
 export const promoteCommand = new Command('promote')

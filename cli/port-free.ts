@@ -3,6 +3,7 @@
  * lake, training a model), so a busy port is one line at once, not a stack trace later.
  */
 import { createServer } from 'node:net';
+import { hostAndPort } from '../lambdas/http-origin';
 
 /** The port is taken (EADDRINUSE), or the host is not an address of this machine, or binding it is not allowed. */
 export class PortUnavailable extends Error {
@@ -17,7 +18,7 @@ export class PortUnavailable extends Error {
         ? `port ${port} on ${host} is in use: choose another with --port (--port 0 picks a free one)`
         : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
           ? `cannot listen on ${host}: not an address of this machine; choose another with --host`
-          : `cannot listen on ${host}:${port} (${code}): choose another --port or --host`,
+          : `cannot listen on ${hostAndPort(host, port)} (${code}): choose another --port or --host`,
     );
   }
 }

@@ -42,5 +42,11 @@ describe('brewlake score', () => {
       await engine.close();
     }
     expect(first.stdout.split('\n')[0]).toBe(second.stdout.split('\n')[0]);
+
+    // The hint works when pasted: it names the lake it was given (not the default one).
+    const hint = second.stdout.split('\n').find((line) => line.startsWith('  npx brewlake query'))!.trim();
+    expect(hint).toMatch(new RegExp(`--lake ${lake}$`));
+    const pasted = await promisify(execFile)('sh', ['-c', hint.replace(/^npx brewlake /, `"${process.execPath}" bin/brewlake.mjs `)], { cwd: root });
+    expect(pasted.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(11);
   });
 });

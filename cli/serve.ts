@@ -10,7 +10,8 @@ import { localRegistryDir, openRegistry } from '../model/open-registry';
 import { BrokenPointer } from '../model/registry';
 import { scoringSql } from '../model/batch-scoring';
 import { runTraining } from '../model/training-run';
-import { featureInputOfRow } from '../model/training-data';
+import { featureInputOfRow, NoTrainingRows } from '../model/training-data';
+import { brewlakeCommand, type CommandHintContext } from '../glue/command-hint';
 import { adminTokenEnv } from '../lambdas/serve/admin-token';
 import { startServeServer } from '../lambdas/serve/node-server';
 import { predictionLogRowsCounter } from '../lambdas/serve/prediction-log';
@@ -20,16 +21,23 @@ import { createServeMetrics } from '../lambdas/serve/serve-metrics';
 import { lakeRetrainOptions } from '../local/lake-retrain';
 import { compactableTables, describeCompaction, startBackgroundCompaction, type BackgroundCompaction } from '../local/compaction';
 import { startCatalogRefresh, type CatalogRefresh } from '../local/lake-catalog-refresh';
-import { lakeOption } from './options';
+import { hintOf, lakeOption } from './options';
 import { ensurePortFree, portUnavailableOf } from './port-free';
 
 export const defaultServePort = 8000;
 export const defaultServeHost = '127.0.0.1';
 
+/** `--port`: digits only, 0 to 65535 (`Number` would take '' as 0, ' 80 ' as 80 and '0x50' as 80). */
 export const parsePort = (text: string) => {
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  const port = /^[0-9]{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 0 && port <= 65535)) throw new InvalidArgumentError('a port is a whole number from 0 to 65535 (0 picks a free one)');
   return port;
+};
+
+/** `--host`: an address or a name; an empty one (an unset variable) is refused rather than bound as "every interface". */
+export const parseHost = (text: string) => {
+  if (text.trim() === '') throw new InvalidArgumentError('give an address to listen on, e.g. 127.0.0.1, ::1 or 0.0.0.0');
+  return text.trim();
 };
 
 export interface ServeLakeOptions {
@@ -60,9 +68,9 @@ async function replayLake(lakeDir: string, url: string): Promise<number> {
 }
 
 /** Trains and promotes a first model on the lake; explains how to build the lake when it is empty. */
-async function trainFirstModel(lakeDir: string, registryLocation: string): Promise<void> {
+async function trainFirstModel(lakeDir: string, registryLocation: string, hint: CommandHintContext): Promise<void> {
   process.stderr.write(`no promoted model in ${registryLocation}: training one on the lake at ${lakeDir} first\n`);
-  const emptyLake = () => new Error(`the lake at ${lakeDir} has no beers to train on: build it first with \`npx brewlake demo --once --lake ${lakeDir}\`, then run \`npx brewlake serve\` again`);
+  const emptyLake = () => new Error(`the lake at ${lakeDir} has no beers to train on: build it first with \`${brewlakeCommand('demo --once', { lake: lakeDir, always: true })}\`, then run \`${brewlakeCommand('serve', hint)}\` again`);
   let engine;
   try {
     engine = await openQueryEngine({ kind: 'duckdb', lakeDir });
@@ -74,10 +82,13 @@ async function trainFirstModel(lakeDir: string, registryLocation: string): Promi
       engine,
       registry: openRegistry(registryLocation),
       featureSets: [...featureSets],
+      hint,
       progress: (line) => {
         if (!line.startsWith('cross-validating')) process.stderr.write(`${line}\n`);
       },
     }).catch((error: unknown) => {
+      // Beers without an IBU are no empty lake: building it again would not help.
+      if (error instanceof NoTrainingRows && error.beers > 0) throw error;
       throw /no beers|no rows|empty|does not exist|No files found/i.test(String(error)) ? emptyLake() : error;
     });
     if (result.rows === 0) throw emptyLake();
@@ -91,7 +102,7 @@ export const serveCommand = new Command('serve')
   .description(`serve the IBU model over HTTP (the same app as the serving Lambda): /predict, /docs, /metrics`)
   .addOption(lakeOption())
   .option('--port <port>', 'port to listen on', parsePort, defaultServePort)
-  .option('--host <address>', 'address to listen on (0.0.0.0: every interface)', defaultServeHost)
+  .option('--host <address>', "address to listen on: 127.0.0.1, ::1, or 0.0.0.0 or '::' for every interface", parseHost, defaultServeHost)
   .option('--check-port', 'only check that --host:--port is free, and exit (make demo runs this before building the lake)')
   .option('--registry <dir>', 'model registry folder (default: <lake>/_models)')
   .option('--replay', "send the lake's beers through /predict once started (live traffic for /monitor)")
@@ -134,7 +145,7 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
     console.error(`warning: ${error.message}`);
     return error;
   });
-  if (promoted === null) await trainFirstModel(flags.lake, registryLocation);
+  if (promoted === null) await trainFirstModel(flags.lake, registryLocation, hintOf(flags));
 
   // Every answered prediction flows back into the lake's prediction_log table, from a worker
   // thread running the local delivery stream.
@@ -147,6 +158,13 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
   const monitorEngine = await openDuckDbLake(flags.lake, { tables: [] });
   const monitor = createLakeMonitor({ engine: monitorEngine, registry });
   const compaction = flags.compact ? compactInBackground(flags.lake) : undefined;
+  const stopBackground = async () => {
+    await log.close();
+    await monitorEngine.close();
+    await compaction?.stop();
+    // Last: the catalog then lists every file the log and compaction left.
+    await catalog.stop();
+  };
   const server = await startServeServer({
     port: flags.port,
     host,
@@ -156,28 +174,28 @@ export async function serveLake(flags: ServeLakeOptions): Promise<void> {
     monitor,
     predictionSink: (event) => log.sink(event),
   }).catch(async (error: unknown) => {
-    await log.close();
-    await catalog.stop();
-    await monitorEngine.close();
+    await stopBackground();
     throw portUnavailableOf(error, host, flags.port);
   });
-  const ready = (await (await fetch(`${server.url}/ready`)).json()) as { model_version?: string };
-  process.stderr.write(`model ${ready.model_version ?? '(none)'} from ${registryLocation}\n`);
-  if (!process.env[adminTokenEnv]) process.stderr.write(`${adminTokenEnv} is not set: /retrain and /models/{version}/promote answer 403\n`);
-  process.stderr.write(`docs: ${server.url}/docs   monitor: ${server.url}/monitor   metrics: ${server.url}/metrics   (Ctrl-C stops)\n`);
-  console.log(server.url);
-  if (flags.replay) process.stderr.write(`sent the lake's ${await replayLake(flags.lake, server.url)} beers through /predict: see ${server.url}/monitor\n`);
+  // From here the server listens: any failure closes it (and what runs beside it), or the
+  // process would keep listening after printing its error.
+  try {
+    const ready = (await (await fetch(`${server.url}/ready`)).json()) as { model_version?: string };
+    process.stderr.write(`model ${ready.model_version ?? '(none)'} from ${registryLocation}\n`);
+    if (!process.env[adminTokenEnv]) process.stderr.write(`${adminTokenEnv} is not set: /retrain and /models/{version}/promote answer 403\n`);
+    process.stderr.write(`docs: ${server.url}/docs   monitor: ${server.url}/monitor   metrics: ${server.url}/metrics   (Ctrl-C stops)\n`);
+    console.log(server.url);
+    if (flags.replay) process.stderr.write(`sent the lake's ${await replayLake(flags.lake, server.url)} beers through /predict: see ${server.url}/monitor\n`);
 
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await server.close();
-  await log.close();
-  await monitorEngine.close();
-  await compaction?.stop();
-  await catalog.stop();
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  } finally {
+    await server.close();
+    await stopBackground();
+  }
   const counts = log.counts();
   process.stderr.write(`prediction log: ${counts.sent} rows into ${flags.lake}/prediction_log/, ${counts.dropped} dropped\n`);
 }

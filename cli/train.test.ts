@@ -1,12 +1,13 @@
 /** `brewlake train`, the real binary. */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { cleanedBeerTable } from '../glue/schema';
 import { catalogue, cleanedRowOf, writeLakeFile } from '../test/catalogue-lake';
+import { runBrewlake } from '../test/run-brewlake';
 import { registryLocation } from './train';
 
 const root = join(import.meta.dirname, '..');
@@ -48,4 +49,38 @@ describe('brewlake train --registry', () => {
     expect(registryLocation({ lake: 'lake' })).toBe('lake/_models');
     expect(registryLocation({ registry: 's3://models-bucket/models/', lake: 'lake' })).toBe('s3://models-bucket/models/');
   });
+});
+
+describe('brewlake train on a lake too small or unlabelled', () => {
+  const run = (...args: string[]) => runBrewlake(['train', ...args], { timeoutMs: 60_000 });
+  const lakeOf = async (beers: readonly unknown[]) => {
+    const lake = await mkdtemp(join(tmpdir(), 'small-lake-'));
+    const arrived = new Date('2024-06-01T12:00:00.000Z');
+    await writeLakeFile(lake, cleanedBeerTable, beers.map((b) => cleanedRowOf(b, arrived)), { time: arrived, id: 'small' });
+    return lake;
+  };
+  const labelled = catalogue.filter((b) => b.ibu !== null && b.id !== 137 && b.id !== 185);
+
+  it.each([1, 3, 4])('--folds shuffles with %i beer(s) with an IBU names the count and the 5 the folds need', async (n) => {
+    const lake = await lakeOf(labelled.slice(0, n));
+    const { code, stdout, stderr } = await run('--folds', 'shuffles', '--features', 'base', '--lake', lake);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`brewlake: the training data holds ${n} beer(s) with a measured IBU: 5x5-fold shuffles (seed 11) need at least 5 (a beer to test in each of 5 folds)`);
+    expect(stderr).not.toMatch(/scoreRegression|fitGbm/);
+    await expect(readdir(join(lake, '_models'))).rejects.toThrow(/ENOENT/);
+  }, 60_000);
+
+  it('a lake whose beers all lack an IBU is told so, not to build the lake', async () => {
+    const lake = await lakeOf(catalogue.slice(0, 7).map((b) => ({ ...b, ibu: null })));
+    const { code, stderr } = await run('--lake', lake);
+    expect(code).toBe(1);
+    expect(stderr).toBe(`brewlake: the lake at ${lake} holds 7 beer(s), none with a measured IBU (the model's target, column ibu): nothing to train on until beers with an ibu arrive\n`);
+  }, 60_000);
+
+  it('the shuffles hint of a lake missing the shipped folds\' beers carries its --lake', async () => {
+    const lake = await lakeOf(labelled.slice(0, 10));
+    const { stderr } = await run('--features', 'base', '--lake', lake);
+    expect(stderr).toContain(`\`npx brewlake train --folds shuffles --lake ${lake}\``);
+  }, 60_000);
 });

@@ -7,7 +7,7 @@ import { featureSets, type FeatureSet } from '../model/features';
 import { localRegistryDir, openRegistry } from '../model/open-registry';
 import { runTraining, type TrainingRunResult } from '../model/training-run';
 import { engineConfigFromFlags, engineOptions, type EngineFlags } from './engine-options';
-import { jsonOption, lakeOption } from './options';
+import { hintOf, jsonOption, lakeOption } from './options';
 
 interface TrainFlags extends EngineFlags {
   folds?: string;
@@ -76,7 +76,7 @@ trainCommand.action(async (flags: TrainFlags) => {
       plan,
       reference,
       force: flags.force ?? false,
-      ...(engine.kind === 'duckdb' ? { lakeDir: flags.lake } : {}),
+      ...(engine.kind === 'duckdb' ? { lakeDir: flags.lake, hint: hintOf(flags) } : {}),
       progress: (line) => {
         // Fold counts overwrite one line on a terminal; everything else is its own line.
         const isFold = line.startsWith('cross-validating');

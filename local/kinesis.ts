@@ -11,6 +11,7 @@ import {
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import kinesalite from 'kinesalite';
+import { httpOrigin } from '../lambdas/http-origin';
 
 export interface LocalKinesis {
   /** e.g. `http://127.0.0.1:41233`, for `createKinesisClient({ endpoint })`. */
@@ -39,7 +40,7 @@ export async function startKinesis(options: LocalKinesisOptions = {}): Promise<L
   });
   const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://${host}:${port}`,
+    endpoint: httpOrigin(host, port),
     close: () =>
       new Promise<void>((resolve, reject) => {
         // Keep-alive sockets from SDK clients would hold `close` open until they time out.

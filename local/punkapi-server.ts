@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { maxPerPage, type CollectedBeer } from '../lambdas/punkapi/beer-source';
 import { catalogue } from '../lambdas/punkapi/catalogue';
+import { httpOrigin } from '../lambdas/http-origin';
 
 export interface PunkApiServerOptions {
   readonly host?: string;
@@ -80,7 +81,7 @@ export async function startPunkApiServer(options: PunkApiServerOptions = {}): Pr
     const s = serve({ fetch: app.fetch, hostname, port: options.port ?? 0 }, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
-  const origin = `http://${hostname}:${port}`;
+  const origin = httpOrigin(hostname, port);
   return {
     url: `${origin}/v2`,
     v3Url: `${origin}/v3`,

@@ -2,6 +2,7 @@
  * Batch scoring: the promoted model predicts every beer of the `beers` view, and the
  * answers go back into the lake as the `predictions` table, queryable like the others.
  */
+import { brewlakeCommand, type CommandHintContext } from '../glue/command-hint';
 import { lakeTimestampText, type QueryEngine } from '../glue/query-engine';
 import { baseFeatureNames, type PredictionRow } from '../glue/schema';
 import { answeringFeatureSet, predictInputs } from './artifact';
@@ -14,8 +15,8 @@ export const scoringSql = `select id, name, ibu, ${baseFeatureNames.join(', ')},
 
 export class NoPromotedModel extends Error {
   override readonly name = 'NoPromotedModel';
-  constructor(location: string) {
-    super(`no promoted model in ${location}: run \`npx brewlake train\` first`);
+  constructor(location: string, hint: CommandHintContext = {}) {
+    super(`no promoted model in ${location}: run \`${brewlakeCommand('train', hint)}\` first`);
   }
 }
 
@@ -26,9 +27,10 @@ export interface ScoringResult {
   readonly key: string;
 }
 
-export async function scoreLake(options: { engine: QueryEngine; registry: ModelRegistry; lakeDir: string; now?: Date }): Promise<ScoringResult> {
+/** `hint`: the `--registry` given, for the command a refusal suggests (the lake is `lakeDir`). */
+export async function scoreLake(options: { engine: QueryEngine; registry: ModelRegistry; lakeDir: string; now?: Date; hint?: Pick<CommandHintContext, 'registry'> }): Promise<ScoringResult> {
   const promoted = await options.registry.promoted();
-  if (!promoted) throw new NoPromotedModel(options.registry.location);
+  if (!promoted) throw new NoPromotedModel(options.registry.location, { lake: options.lakeDir, ...options.hint });
   const { rows } = await options.engine.query(scoringSql);
   const inputs = rows.map((r) => ({ ...trainingRowOf(r), name: r.name as string | null, ibu: r.ibu as number | null }));
   const predicted = predictInputs(promoted.artifact, inputs);

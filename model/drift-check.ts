@@ -3,6 +3,7 @@
  * model's training summary. `brewlake drift` and the `/monitor` dashboard both call this,
  * so the CLI and the page cannot disagree about what drifted.
  */
+import { brewlakeCommand, type CommandHintContext } from '../glue/command-hint';
 import { lakeTimestampText, type QueryEngine } from '../glue/query-engine';
 import { predictionLogTable } from '../glue/schema';
 import type { ModelArtifact } from './artifact';
@@ -21,8 +22,8 @@ export class NoTrainingSummary extends Error {
 
 export class NoModelToCompare extends Error {
   override readonly name = 'NoModelToCompare';
-  constructor(location: string) {
-    super(`no promoted model in ${location}: run \`npx brewlake train\` first`);
+  constructor(location: string, hint: CommandHintContext = {}) {
+    super(`no promoted model in ${location}: run \`${brewlakeCommand('train', hint)}\` first`);
   }
 }
 
@@ -39,9 +40,9 @@ export interface DriftCheck extends DriftReport {
 }
 
 /** The promoted model and its training summary: what live traffic is compared with. */
-export async function driftReference(registry: ModelRegistry): Promise<{ version: string; artifact: ModelArtifact }> {
+export async function driftReference(registry: ModelRegistry, hint?: CommandHintContext): Promise<{ version: string; artifact: ModelArtifact }> {
   const promoted = await registry.promoted();
-  if (!promoted) throw new NoModelToCompare(registry.location);
+  if (!promoted) throw new NoModelToCompare(registry.location, hint);
   if (!promoted.artifact.trainingSummary) throw new NoTrainingSummary(promoted.version);
   return promoted;
 }
@@ -72,8 +73,10 @@ export async function checkDrift(options: {
   windowMs: number;
   thresholds: DriftThresholds;
   now?: Date;
+  /** The `--lake` and `--registry` given, for the command a refusal suggests. */
+  hint?: CommandHintContext;
 }): Promise<DriftCheck> {
-  const promoted = await driftReference(options.registry);
+  const promoted = await driftReference(options.registry, options.hint);
   const nowMs = (options.now ?? new Date()).getTime();
   const sinceMs = nowMs - options.windowMs;
   const rows = await loggedPredictionsSince(options.engine, sinceMs, nowMs);

@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogue, cleanedRowOf } from '../test/catalogue-lake';
-import { crossValidate, evaluationFoldsPath, MissingBeers, readFoldsFile, readReferenceResults, shuffledFolds, type CvResult } from './evaluate';
+import { checkFoldsFilled, crossValidate, dominantOutlierIds, evaluationFoldsPath, MissingBeers, readFoldsFile, readReferenceResults, shuffledFolds, TooFewLabelledBeers, type CvResult } from './evaluate';
 import type { TrainingRow } from './train';
 import { trainingRowOf } from './training-data';
 
@@ -73,5 +74,39 @@ describe('cross-validation', () => {
     expect(hops.summary.mean.r2).toBeGreaterThan(0.6);
     expect(hops.summary.mean.mae).toBeLessThan(17.5);
     expect(hops.summary.mean.mae).toBeLessThan(base.summary.mean.mae - 4);
+  });
+});
+
+const syntheticRow = (id: number, ibu: number): TrainingRow => ({ id, ibu, abv: 4 + (id % 7), target_fg: 1010, target_og: 1050, ebc: 20, srm: 10, ph: 4.4, volume_litres: 20, hops: null });
+
+describe('folds and the beers that fill them', () => {
+  it('for every set of beers: cross-validation on shuffles either scores every fold or refuses with the count, never fails inside', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.oneof(fc.integer({ min: 1, max: 400 }), fc.constantFrom(...dominantOutlierIds)), { maxLength: 12 }),
+        fc.integer({ min: 2, max: 6 }),
+        (ids, k) => {
+          const rows = ids.map((id, i) => syntheticRow(id, 10 + i * 3));
+          const plan = shuffledFolds(ids, { repeats: 2, k });
+          try {
+            const cv = crossValidate(rows, plan, 'base');
+            expect(cv.folds).toHaveLength(2 * k);
+            for (const fold of cv.folds) expect(Number.isFinite(fold.all.rmse) && Number.isFinite(fold.withoutOutliers.rmse)).toBe(true);
+          } catch (error) {
+            expect(error).toBeInstanceOf(TooFewLabelledBeers);
+            expect((error as TooFewLabelledBeers).labelled).toBe(ids.length);
+            expect((error as Error).message).toContain(`${ids.length} beer(s) with a measured IBU`);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('k folds need k beers: refused below, accepted at k (without the outliers)', () => {
+    const ids = [1, 2, 3, 4, 5];
+    expect(() => checkFoldsFilled(shuffledFolds(ids.slice(0, 4)), 4)).toThrow(/holds 4 beer\(s\) with a measured IBU: 5x5-fold shuffles \(seed 11\) need at least 5/);
+    expect(() => checkFoldsFilled(shuffledFolds(ids), 5)).not.toThrow();
+    expect(() => checkFoldsFilled(shuffledFolds([]), 0)).toThrow(TooFewLabelledBeers);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { brewlakeCommand, type CommandHintContext } from '../glue/command-hint';
 import type { CvSummary } from './artifact';
 import { featureVector, type FeatureSet } from './features';
 import { fitGbm, predictGbm, seededRandom, type GbmParams } from './gbm';
@@ -41,9 +42,37 @@ export class FoldsFileError extends Error {
 
 export class MissingBeers extends Error {
   override readonly name = 'MissingBeers';
-  constructor(readonly ids: readonly number[], source: string) {
-    super(`${ids.length} beer(s) listed in ${source} are not in the training data (${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}); refusing to score a different set (\`npx brewlake train --folds shuffles\` scores the lake's own beers on seeded shuffles instead)`);
+  constructor(readonly ids: readonly number[], source: string, hint: CommandHintContext = {}) {
+    super(`${ids.length} beer(s) listed in ${source} are not in the training data (${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}); refusing to score a different set (\`${brewlakeCommand('train --folds shuffles', hint)}\` scores the lake's own beers on seeded shuffles instead)`);
   }
+}
+
+/**
+ * The lake's beers with an IBU cannot fill the folds: every fold needs a beer to test (one
+ * that is not 137 or 185, which its second score leaves out) and beers to train on.
+ */
+export class TooFewLabelledBeers extends Error {
+  override readonly name = 'TooFewLabelledBeers';
+  constructor(
+    readonly labelled: number,
+    readonly needed: number,
+    plan: string,
+  ) {
+    super(
+      labelled < needed
+        ? `the training data holds ${labelled} beer(s) with a measured IBU: ${plan} need at least ${needed} (a beer to test in each of ${needed} folds), so there is nothing to score the model on yet`
+        : `the training data's ${labelled} beer(s) with a measured IBU leave a fold of ${plan} with no beer to test besides ${dominantOutlierIds.join(' and ')}: give it more beers with an IBU`,
+    );
+  }
+}
+
+/** Refuses a plan that leaves a fold without a beer to train on or to test (besides the outliers): fitting it would fail deep inside, with a message about arrays. */
+export function checkFoldsFilled(plan: FoldPlan, labelled: number): void {
+  const foldsPerRepeat = plan.folds.filter((f) => f.repeat === plan.folds[0]?.repeat).length;
+  const needed = Math.max(2, foldsPerRepeat);
+  const outliers = new Set<number>(dominantOutlierIds);
+  const unfilled = plan.folds.some((f) => f.trainIds.length === 0 || !f.testIds.some((id) => !outliers.has(id)));
+  if (labelled < needed || unfilled || plan.folds.length === 0) throw new TooFewLabelledBeers(labelled, needed, plan.source);
 }
 
 export function readFoldsFile(path: string): FoldPlan {
@@ -105,11 +134,12 @@ export function crossValidate(
   rows: readonly TrainingRow[],
   plan: FoldPlan,
   featureSet: FeatureSet,
-  options: { params?: GbmParams; onFold?: (done: number, total: number) => void } = {},
+  options: { params?: GbmParams; onFold?: (done: number, total: number) => void; hint?: CommandHintContext } = {},
 ): CvResult {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const missing = plan.beerIds.filter((id) => !byId.has(id));
-  if (missing.length > 0) throw new MissingBeers(missing, plan.source);
+  if (missing.length > 0) throw new MissingBeers(missing, plan.source, options.hint);
+  checkFoldsFilled(plan, rows.length);
   // Complete settings, as a version's lineage records them: nothing merged in from today's defaults.
   const params = options.params ?? ibuModelParams[featureSet];
   const vectors = new Map(plan.beerIds.map((id) => [id, featureVector(byId.get(id)!, featureSet)]));

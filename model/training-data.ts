@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { QueryEngine } from '../glue/query-engine';
 import { savedQuery } from '../glue/saved-queries';
 import { baseFeatureNames } from '../glue/schema';
+import { brewlakeCommand } from '../glue/command-hint';
 import type { FeatureInput, HopInput } from './features';
 import type { TrainingRow } from './train';
 
@@ -55,23 +56,42 @@ export function hopsFromText(text: string): HopInput[] {
   });
 }
 
-/** The training-set query found nothing: the lake was never filled (or holds no beer with an IBU). */
+/**
+ * The training-set query found nothing. `beers`: how many beers the lake holds; 0 when it was
+ * never filled (build it), more when none of them has the measured IBU the model learns
+ * (building the lake again would not help).
+ */
 export class NoTrainingRows extends Error {
   override readonly name = 'NoTrainingRows';
-  constructor(engine: QueryEngine) {
+  constructor(
+    engine: QueryEngine,
+    readonly beers: number,
+  ) {
     const lakeDir = 'lakeDir' in engine && typeof engine.lakeDir === 'string' ? engine.lakeDir : undefined;
+    const where = lakeDir !== undefined ? `the lake at ${lakeDir}` : `the lake on ${engine.kind}`;
     super(
-      lakeDir !== undefined
-        ? `the lake at ${lakeDir} has no beers to train on: build it first with \`npx brewlake demo --once --lake ${lakeDir}\``
-        : `the lake on ${engine.kind} has no beers to train on: deploy and run the ingest first (docs/deploy.md)`,
+      beers > 0
+        ? `${where} holds ${beers} beer(s), none with a measured IBU (the model's target, column ibu): nothing to train on until beers with an ibu arrive`
+        : lakeDir !== undefined
+          ? `${where} has no beers to train on: build it first with \`${brewlakeCommand('demo --once', { lake: lakeDir, always: true })}\``
+          : `${where} has no beers to train on: deploy and run the ingest first (docs/deploy.md)`,
     );
+  }
+}
+
+/** How many beers the lake holds (0 when it cannot say): told apart from how many carry an IBU. */
+async function countBeers(engine: QueryEngine): Promise<number> {
+  try {
+    return Number((await engine.query('select count(*) as n from beers')).rows[0]?.n ?? 0);
+  } catch {
+    return 0;
   }
 }
 
 export async function loadTrainingSet(engine: QueryEngine): Promise<TrainingSet> {
   const sql = savedQuery('training-set').sql;
   const result = await engine.query(sql);
-  if (result.rows.length === 0) throw new NoTrainingRows(engine);
+  if (result.rows.length === 0) throw new NoTrainingRows(engine, await countBeers(engine));
   const rows = result.rows.map(trainingRowOf);
   return { sql, rows, dataHash: hashRows(rows) };
 }

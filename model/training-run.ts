@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import type { QueryEngine } from '../glue/query-engine';
 import { crossValidate, evaluationFoldsPath, outOfFoldAnswers, readFoldsFile, shuffledFolds, type CvResult, type FoldPlan, type ReferenceResult } from './evaluate';
 import type { FeatureSet } from './features';
+import type { CommandHintContext } from '../glue/command-hint';
 import { BrokenPointer, newVersionName, type Lineage, type ModelRegistry } from './registry';
 import { renderReport } from './report';
 import { trainIbuModel } from './train';
@@ -49,6 +50,8 @@ export interface TrainingRunOptions {
   /** A local lake: each version's out-of-fold predictions go into its predictions table. */
   readonly lakeDir?: string;
   readonly progress?: (line: string) => void;
+  /** The `--lake` and `--registry` given, for the commands a refusal suggests. */
+  readonly hint?: CommandHintContext;
 }
 
 export interface TrainedVersion {
@@ -87,7 +90,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
   // Every set is cross-validated before any is trained: a hop-bill model's base fallback takes
   // the base set's out-of-fold answers as its drift reference, as the hop-bill model takes its own.
   const cvs = new Map(
-    options.featureSets.map((featureSet) => [featureSet, crossValidate(rows, plan, featureSet, { onFold: (done, total) => say(`cross-validating ${featureSet}: fold ${done}/${total}`) })]),
+    options.featureSets.map((featureSet) => [featureSet, crossValidate(rows, plan, featureSet, { onFold: (done, total) => say(`cross-validating ${featureSet}: fold ${done}/${total}`), ...(options.hint && { hint: options.hint }) })]),
   );
   const outOfFold = Object.fromEntries([...cvs].map(([featureSet, cv]) => [featureSet, outOfFoldAnswers(cv)]));
   const versions: TrainedVersion[] = [];

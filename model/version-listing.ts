@@ -22,6 +22,22 @@ export interface ModelListing {
   readonly versions: ModelVersionSummary[];
 }
 
+/** What `GET /models` answers and `brewlake models --json` prints: the listing, and the version loaded to answer. */
+export interface ModelsAnswer extends ModelListing {
+  /**
+   * The version that answers predictions. A server: the one it has loaded (null before it
+   * loaded any). The CLI loads none itself: it says what a server started on the registry now
+   * loads, the promoted version (null when none is, or the pointer is broken).
+   */
+  readonly loaded: string | null;
+}
+
+/** The one shape of both answers, keys in the order both print them. */
+export function modelsAnswer(listing: ModelListing, loaded: string | null): ModelsAnswer {
+  const { promoted, pointer_error, versions } = listing;
+  return { promoted, ...(pointer_error !== undefined ? { pointer_error } : {}), loaded, versions };
+}
+
 const metricsOf = (v: ModelVersion): Record<string, number> => {
   const cv = v.lineage.cv?.mean;
   return cv ? { rmse: cv.rmse, mae: cv.mae, r2: cv.r2 } : {};

@@ -50,7 +50,7 @@ export class ModelStack extends TerraformStack {
     const serve = new BundledFunction(this, 'serve', {
       handler: 'serve',
       functionName: `${config.namePrefix}-serve`,
-      description: 'IBU predictions over HTTP (the same Hono app as `brewlake serve`)',
+      description: 'IBU predictions over HTTP (the same Hono app as `npx brewlake serve`)',
       environment: {
         [serveLambdaEnv.modelsBucket]: models.bucket,
         [serveLambdaEnv.modelsPrefix]: modelsPrefix,

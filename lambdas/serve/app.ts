@@ -14,6 +14,7 @@ import { docsAssetFiles, docsAssetsBase, docsAssetsRoute, isDocsAssetFile, type 
 import { clientClosedRequestStatus, jsonBodyGate, jsonSyntaxError } from './json-body';
 import { methodNotAllowedGate } from './method-not-allowed';
 import type { ModelBackend } from './model-backend';
+import { modelsAnswer } from '../../model/version-listing';
 import { createModelHolder, type ModelHolder } from './model-holder';
 import type { PredictionSink } from './prediction-sink';
 import { prometheusContentType } from './prometheus';
@@ -223,8 +224,7 @@ export function createServeAppWithBackend<M>(options: ServeAppOptions<M>) {
   });
 
   app.openapi(routes.listModels, async (c) => {
-    const { promoted, pointer_error, versions } = await backend.list();
-    return c.json({ promoted, ...(pointer_error !== undefined ? { pointer_error } : {}), loaded: holder.current()?.version ?? null, versions }, 200);
+    return c.json(modelsAnswer(await backend.list(), holder.current()?.version ?? null), 200);
   });
 
   app.openapi(routes.promote, async (c) => {

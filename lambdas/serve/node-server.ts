@@ -5,6 +5,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createLocalRegistry, type ModelRegistry } from '../../model/registry';
+import { httpOrigin } from '../http-origin';
 import { tokenFromEnv } from './admin-token';
 import type { CreateServeAppOptions } from './serve-app';
 import { mountMonitor, type LakeMonitor } from './monitor';
@@ -45,7 +46,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   });
   const address = server.address() as AddressInfo;
   return {
-    url: `http://${host}:${address.port}`,
+    url: httpOrigin(host, address.port),
     port: address.port,
     app,
     close: () =>
