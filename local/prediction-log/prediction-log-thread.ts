@@ -50,16 +50,11 @@ const log = createPredictionLog({
 
 port.on('message', (message: ServingThreadMessage) => {
   switch (message.type) {
-    case 'events': {
-      let rows = 0;
-      for (const event of message.events) {
-        log.sink(event);
-        rows += event.beers.length;
-      }
+    case 'events':
+      for (const event of message.events) log.sink(event);
       // After this turn's I/O: the serving thread sends the next events only once it has this.
-      setImmediate(() => port.postMessage({ type: 'taken', rows, room: room() } satisfies LogThreadMessage));
+      setImmediate(() => port.postMessage({ type: 'taken', room: room() } satisfies LogThreadMessage));
       return;
-    }
     case 'flush':
       void log.flush().then(() => port.postMessage({ type: 'done', id: message.id } satisfies LogThreadMessage));
       return;

@@ -41,12 +41,13 @@ export const defaultMaxPendingBytes = 8 * 1024 * 1024;
 
 /*
  * The hand-over is paced by the thread. One `events` message at a time is on its way, and
- * only what the thread's queue has room for (the room it last reported, less what is on its
- * way): a thread that cannot keep up makes the serving thread drop, never clone, what it
- * would drop. And the thread answers `taken` only after its event loop has turned (the I/O
- * of its file writes ran), since a worker reads back-to-back messages without turning its
- * loop (Node reads at least 1,000 before it yields): a steady stream of large messages kept
- * its file writes from ever finishing, and no row reached the lake until the load stopped.
+ * only what the thread's queue has room for (as the thread last reported its room): a thread
+ * that cannot keep up makes the serving thread drop, never clone, what it would drop. One
+ * message at a time also lets the thread's event loop turn, and its file writes finish: a
+ * worker reads back-to-back messages without turning its loop (Node reads at least 1,000
+ * before it yields), and a steady stream of large messages kept every write waiting until
+ * the load stopped. The thread answers `taken` only after its loop has turned, so that a
+ * quick answer cannot bring the next message in before its I/O has run.
  */
 export type ServingThreadMessage =
   | { readonly type: 'events'; readonly events: readonly PredictionEvent[] }
@@ -56,7 +57,7 @@ export type LogThreadMessage =
   /** Rows sent or dropped; `room`: the bytes the thread's queue can take now. */
   | { readonly type: 'counted'; readonly outcome: 'sent' | 'dropped'; readonly rows: number; readonly room: number }
   /** The rows of an `events` message are in the thread's queue (or counted dropped), and its loop has turned since. */
-  | { readonly type: 'taken'; readonly rows: number; readonly room: number }
+  | { readonly type: 'taken'; readonly room: number }
   | { readonly type: 'done'; readonly id: number };
 
 /** What the serving thread holds now; part of `PredictionLogCounts` for a threaded log. */
@@ -93,9 +94,8 @@ export function createThreadedPredictionLog(
   let nextId = 0;
   let pending: WeighedEvent[] = [];
   let pendingBytes = 0;
-  /** The weight of each `events` message on its way, oldest first (one at most, but at a flush or close). */
-  const onTheWay: number[] = [];
-  let onTheWayBytes = 0;
+  /** The weight of the `events` message on its way to the thread, if one is. */
+  let onTheWay: number | undefined;
   /** Free bytes in the thread's queue, as it last reported with nothing on its way. */
   let room = maxQueuedBytes;
   let handOverScheduled = false;
@@ -117,15 +117,14 @@ export function createThreadedPredictionLog(
     waiting.clear();
   };
 
-  /** Posts `events` to the thread (or counts them dropped when it is gone). */
+  /** Posts `events` to the thread (or counts them dropped when it is gone); nothing else may be on its way. */
   const post = (events: WeighedEvent[]) => {
     if (events.length === 0) return;
     const bytes = events.reduce((n, e) => n + e.bytes, 0);
     try {
       if (failure) throw failure;
       worker.postMessage({ type: 'events', events: events.map((e) => e.event) } satisfies ServingThreadMessage);
-      onTheWay.push(bytes);
-      onTheWayBytes += bytes;
+      onTheWay = bytes;
     } catch {
       // The thread is gone (or an event would not clone): these rows never reach the lake.
       count('dropped', rowsOf(events));
@@ -147,7 +146,7 @@ export function createThreadedPredictionLog(
    */
   const handOver = () => {
     handOverScheduled = false;
-    if (onTheWay.length > 0 || pending.length === 0) return;
+    if (onTheWay !== undefined || pending.length === 0) return;
     // A thread with an empty queue takes the next event whatever its weight: the thread's own bound then decides.
     post(takePending((e, taken) => taken + e.bytes <= room / 2 || (taken === 0 && room >= maxQueuedBytes)));
   };
@@ -161,11 +160,11 @@ export function createThreadedPredictionLog(
     if (message.type === 'counted') {
       count(message.outcome, message.rows);
       // With a message on its way, the room said here may or may not count it: its `taken` says.
-      if (onTheWay.length > 0) return;
+      if (onTheWay !== undefined) return;
       room = message.room;
       scheduleHandOver();
     } else if (message.type === 'taken') {
-      onTheWayBytes -= onTheWay.shift() ?? 0;
+      onTheWay = undefined;
       room = message.room;
       scheduleHandOver();
     } else {
@@ -220,7 +219,7 @@ export function createThreadedPredictionLog(
     counts: (): ThreadedLogCounts => ({
       ...counts,
       queued: counts.logged - counts.sent - counts.dropped,
-      queuedBytes: pendingBytes + onTheWayBytes + (maxQueuedBytes - room),
+      queuedBytes: pendingBytes + (onTheWay ?? 0) + (maxQueuedBytes - room),
     }),
     flush: () => ask('flush'),
     async close() {
