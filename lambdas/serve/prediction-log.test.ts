@@ -308,6 +308,20 @@ describe('the queue under load', () => {
     expect(calls).toBeGreaterThan(1);
   });
 
+  it('frees what a call held before counting it, so whoever reads the counts sees the room the call made', async () => {
+    // The worker thread of `brewlake serve` reports its room with every count: a stale room would hold the hand-over back.
+    const seen: { outcome: string; queuedBytes: number }[] = [];
+    const log: ReturnType<typeof createPredictionLog> = createPredictionLog({
+      send: async (records) => records.map((_, i) => i === 0),
+      flushIntervalMs: 3_600_000,
+      rows: { inc: (labels) => void (labels?.outcome !== 'logged' && seen.push({ outcome: String(labels?.outcome), queuedBytes: log.counts().queuedBytes ?? -1 })) },
+    });
+    for (let i = 0; i < 2_000; i++) log.sink(eventOf(i, [{ ...beer, hops: [hop(i)] } as BeerInput]));
+    await log.close();
+    expect(seen.map((s) => s.outcome).sort()).toEqual(expect.arrayContaining(['dropped', 'sent']));
+    expect(seen.every((s) => s.queuedBytes === 0)).toBe(true);
+  });
+
   it('counts every row as dropped, exactly, when the sink is dead', async () => {
     const log = createPredictionLog({ send: () => Promise.reject(new Error('connection refused')), flushIntervalMs: 3_600_000, maxQueuedBytes: 256 * 1024 });
     const beers = Array.from({ length: 7 }, () => ({ ...beer }) as BeerInput);
