@@ -98,12 +98,12 @@ const hopFieldJson: Record<HopFieldName, (hop: HopAdditionInput) => string | und
 const hopWriters = hopAdditionFields.map((f) => [`"${f.name}":`, hopFieldJson[f.name]] as const);
 
 function hopJson(hop: HopAdditionInput): string {
-  let json = '';
-  for (const [key, write] of hopWriters) {
-    const value = write(hop);
-    if (value !== undefined) json += (json === '' ? '' : ',') + key + value;
+  let json = '{';
+  for (let i = 0; i < hopWriters.length; i++) {
+    const value = hopWriters[i]![1](hop);
+    if (value !== undefined) json += (json.length === 1 ? '' : ',') + hopWriters[i]![0] + value;
   }
-  return `{${json}}`;
+  return `${json}}`;
 }
 
 const columnJson: Record<LogColumnName, (c: LineContext) => string> = {
