@@ -179,7 +179,12 @@ export const predictionLogColumns = [
   { name: 'model_version', type: 'string', nullable: false, comment: 'registry version that answered' },
   { name: 'feature_set', type: 'string', nullable: false, comment: 'base | hops: the features of the model that answered (base when the hop-bill model fell back for a beer sent without a hop bill)' },
   { name: 'id', type: 'int', comment: "the client's id for the beer, when the request sent one (the PunkAPI id joins to beers.id)", range: { min: 1, max: 2_147_483_647 } },
-  ...predictionInputColumns.map((c) => ({ ...c, nullable: true as const })),
+  ...predictionInputColumns.map((c) => ({
+    ...c,
+    nullable: true as const,
+    // Logged compactly (lambdas/serve/prediction-log.ts): a body of empty hops must not become a log many times its size.
+    ...(c.name === 'hops' ? { comment: 'hop bill as sent, one entry per addition: a field the client did not send is null, and so is the stage of an addition sent without add' } : {}),
+  })),
   { name: 'predicted_ibu', type: 'double', nullable: false, comment: 'the answer' },
   { name: 'latency_ms', type: 'double', nullable: false, comment: 'request latency in milliseconds' },
 ] as const satisfies readonly Column[];

@@ -8,7 +8,7 @@
 import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createFirehoseClient } from '../../lambdas/firehose-client';
-import { createPredictionLog, firehoseSender, type RecordSender } from '../../lambdas/serve/prediction-log';
+import { createPredictionLog, defaultMaxQueuedBytes, firehoseSender, type RecordSender } from '../../lambdas/serve/prediction-log';
 import { lakeFlushIntervalMs, openLakeSender } from './lake-sender';
 import type { LogThreadMessage, LogThreadOptions, ServingThreadMessage } from './threaded-prediction-log';
 
@@ -32,30 +32,29 @@ async function openTarget(): Promise<{ send: RecordSender; flushIntervalMs?: num
 
 const target = await openTarget();
 const flushIntervalMs = options.flushIntervalMs ?? target.flushIntervalMs;
+const maxQueuedBytes = options.maxQueuedBytes ?? defaultMaxQueuedBytes;
+/** What the queue can take now: the serving thread hands over no more than this. */
+const room = () => maxQueuedBytes - (log.counts().queuedBytes ?? 0);
 const log = createPredictionLog({
   send: target.send,
-  ...(options.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: options.maxQueuedBytes }),
+  maxQueuedBytes,
   ...(flushIntervalMs === undefined ? {} : { flushIntervalMs }),
   rows: {
     // `logged` is counted by the serving thread when it hands the event over.
     inc: (labels, n = 1) => {
       const outcome = labels?.outcome;
-      if (outcome === 'sent' || outcome === 'dropped') port.postMessage({ type: 'counted', outcome, rows: n } satisfies LogThreadMessage);
+      if (outcome === 'sent' || outcome === 'dropped') port.postMessage({ type: 'counted', outcome, rows: n, room: room() } satisfies LogThreadMessage);
     },
   },
 });
 
 port.on('message', (message: ServingThreadMessage) => {
   switch (message.type) {
-    case 'events': {
-      let rows = 0;
-      for (const event of message.events) {
-        log.sink(event);
-        rows += event.beers.length;
-      }
-      port.postMessage({ type: 'taken', rows } satisfies LogThreadMessage);
+    case 'events':
+      for (const event of message.events) log.sink(event);
+      // After this turn's I/O: the serving thread sends the next events only once it has this.
+      setImmediate(() => port.postMessage({ type: 'taken', room: room() } satisfies LogThreadMessage));
       return;
-    }
     case 'flush':
       void log.flush().then(() => port.postMessage({ type: 'done', id: message.id } satisfies LogThreadMessage));
       return;
