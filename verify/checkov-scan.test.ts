@@ -1,5 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readStackConfig } from '../stacks/config';
+import { buildApp, stackIds } from '../stacks/main';
 import { applySkips, CheckovSkipsInvalid, parseCheckovOutput, parseCheckovSkips, readCheckovSkips } from './checkov-scan';
 
 const failed = (id: string, resource: string) => ({ check_id: id, check_name: `check ${id}`, file_path: '/stacks/brewlake-lake/cdk.tf.json', resource });
@@ -32,5 +36,28 @@ describe('checkov verdicts', () => {
     const skips = readCheckovSkips(path);
     expect(Object.keys(skips).length).toBeGreaterThan(0);
     expect(Object.keys(JSON.parse(readFileSync(path, 'utf8'))).filter((k) => !k.startsWith('//'))).toEqual(Object.keys(skips));
+  });
+});
+
+describe("the reviewed list's reasons say what the stacks are", () => {
+  const skips = readCheckovSkips(new URL('./checkov-skips.json', import.meta.url).pathname);
+  const outdir = mkdtempSync(join(tmpdir(), 'checkov-reasons-'));
+  buildApp(readStackConfig({}), outdir).synth();
+  const resources = Object.values(stackIds).map((id) => JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')).resource as Record<string, Record<string, Record<string, unknown>>>);
+  const functions = resources.flatMap((r) => Object.values(r.aws_lambda_function ?? {}));
+  const shortName = (f: Record<string, unknown>) => String(f.function_name).replace(/^brewlake-/, '');
+
+  it('CKV_AWS_115 (reserved concurrency) names every Lambda that fails it, and only those are said to lack it', () => {
+    const unreserved = functions.filter((f) => f.reserved_concurrent_executions === undefined).map(shortName);
+    const reserved = functions.filter((f) => f.reserved_concurrent_executions !== undefined).map(shortName);
+    expect(unreserved.sort()).toEqual(['ingest', 'transform']);
+    expect(reserved).toEqual(['serve']);
+    for (const name of unreserved) expect(skips.CKV_AWS_115).toContain(name);
+    expect(skips.CKV_AWS_115).toMatch(/serving Lambda has it/);
+  });
+
+  it('no reason leans on a crawler while the stacks define none', () => {
+    expect(resources.some((r) => r.aws_glue_crawler !== undefined)).toBe(false);
+    for (const [id, reason] of Object.entries(skips)) expect(reason.match(/\b(?<!no )crawlers?\b/g) ?? [], id).toEqual([]);
   });
 });
