@@ -41,9 +41,9 @@ export interface StackConfig {
 }
 
 /**
- * `local` (the default, for trying things out): `.brewlake/state/<stack>.tfstate` in the
+ * `local` (the default, for trying things out): `.brewlake/state/<region>/<stack>.tfstate` in the
  * checkout, referenced relatively so the checkout can move. `s3` (a team, CI): one object per
- * stack under the key prefix, locked with S3's native lock file (Terraform >= 1.10; cdktn requires OpenTofu >= 1.10 for it).
+ * region and stack under the key prefix (`<prefix>/<region>/<stack>.tfstate`), locked with S3's native lock file (Terraform >= 1.10; cdktn requires OpenTofu >= 1.10 for it).
  */
 export type StateBackendConfig =
   | { readonly kind: 'local' }

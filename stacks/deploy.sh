@@ -36,6 +36,18 @@ tf=""
 if command -v terraform >/dev/null 2>&1; then tf=terraform; elif command -v tofu >/dev/null 2>&1; then tf=tofu; else
   missing+=("terraform (>= 1.10) or tofu (>= 1.10) on PATH (https://developer.hashicorp.com/terraform/install or https://opentofu.org/docs/intro/install/)")
 fi
+# The minimum is cdktf.json's targetVersions, the one source (the JSON's required_version says the same).
+if [ -n "$tf" ]; then
+  too_old=$(node -e '
+    const [bin, line] = process.argv.slice(1);
+    const min = require("./cdktf.json").targetVersions[bin === "tofu" ? "opentofu" : "terraform"].replace(/^>=\s*/, "");
+    const found = /v(\d+)\.(\d+)\.(\d+)/.exec(line);
+    const older = (a, b) => { for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] < b[i]; return false; };
+    const why = "S3 native state locking (use_lockfile) and the stacks\x27 required_version need it";
+    if (!found) console.log(`${bin} >= ${min} (could not read its version from "${bin} version": ${JSON.stringify(line)}); ${why}`);
+    else if (older(found.slice(1).map(Number), min.split(".").map(Number))) console.log(`${bin} >= ${min} (found ${found.slice(1).join(".")}): ${why}`);' "$tf" "$("$tf" version 2>/dev/null | head -n 1)")
+  [ -n "$too_old" ] && missing+=("$too_old")
+fi
 needs_aws_cli=1
 [ "$action" = output ] && needs_aws_cli=0
 if [ "$needs_aws_cli" = 1 ] && ! command -v aws >/dev/null 2>&1; then
@@ -64,8 +76,18 @@ synthesized_region() {
 }
 tf_init() { "$tf" -chdir="$(stack_dir "$1")" init -input=false >&2; }
 tf_output() { "$tf" -chdir="$(stack_dir "$1")" output -raw "$2"; }
-# Empty when the stack has never been applied (or its state is gone).
-tf_has_state() { [ -n "$("$tf" -chdir="$(stack_dir "$1")" state list 2>/dev/null || true)" ]; }
+# Errors are never read as "nothing there": a command's stderr goes to this file, and only the
+# answers that mean "none" (named below) count as empty; anything else stops, saying what failed.
+errfile=$(mktemp)
+trap 'rm -f "$errfile"' EXIT
+# The managed resources in a stack's state, one address a line; empty when it has no state.
+tf_state_list() {
+  local list
+  if list=$("$tf" -chdir="$(stack_dir "$1")" state list 2>"$errfile"); then echo "$list"; return; fi
+  case "$(cat "$errfile")" in *"No state file was found"*) return ;; esac
+  echo "$1: 'terraform state list' failed: $(cat "$errfile")" >&2
+  return 1
+}
 
 use_region() {
   region=$(synthesized_region)
@@ -97,33 +119,92 @@ ensure_admin_token() {
   echo "admin token: generated into $name; read it with: aws ssm get-parameter --name $name --with-decryption --query Parameter.Value --output text --region $region" >&2
 }
 
+# ---- reserved concurrency: Lambda refuses a reservation that leaves the account fewer than 100
+# unreserved concurrent executions, and new accounts start with a quota far below 1000.
+# Said before the apply, instead of failing in the middle of it.
+check_concurrency_quota() {
+  local wanted fn unreserved current
+  read -r fn wanted <<<"$(node -e '
+    const r = require(require("node:path").resolve(process.argv[1])).resource.aws_lambda_function ?? {};
+    for (const f of Object.values(r)) if (f.reserved_concurrent_executions !== undefined) console.log(f.function_name, f.reserved_concurrent_executions);' "$(stack_dir $model_stack)/cdk.tf.json")"
+  [ -n "$wanted" ] || return 0
+  if ! unreserved=$(aws lambda get-account-settings --query AccountLimit.UnreservedConcurrentExecutions --output text --region "$region" 2>"$errfile"); then
+    echo "cannot deploy the model, nothing was changed: 'aws lambda get-account-settings' failed: $(cat "$errfile")" >&2; return 1
+  fi
+  # A redeploy: the function's own reservation is already taken out of the unreserved pool.
+  if ! current=$(aws lambda get-function-concurrency --function-name "$fn" --query ReservedConcurrentExecutions --output text --region "$region" 2>"$errfile"); then
+    case "$(cat "$errfile")" in *ResourceNotFoundException*) current=0 ;; *) echo "cannot deploy the model, nothing was changed: 'aws lambda get-function-concurrency' failed: $(cat "$errfile")" >&2; return 1 ;; esac
+  fi
+  case "$current" in ''|None|null) current=0 ;; esac
+  case "$unreserved$current" in *[!0-9]*) echo "cannot deploy the model, nothing was changed: unreadable concurrency from aws lambda: unreserved '$unreserved', reserved '$current'" >&2; return 1 ;; esac
+  local pool=$((unreserved + current))
+  if [ "$pool" -lt $((wanted + 100)) ]; then
+    echo "cannot deploy the model, nothing was changed: BREWLAKE_SERVE_CONCURRENCY=$wanted would reserve $wanted of the $pool unreserved concurrent executions this account has in $region, and Lambda keeps at least 100 unreserved." >&2
+    echo "Set BREWLAKE_SERVE_CONCURRENCY=off$([ "$pool" -gt 100 ] && echo " (or at most $((pool - 100)))"), or ask for a higher 'Concurrent executions' quota (Service Quotas, AWS Lambda) in $region." >&2
+    return 1
+  fi
+  echo "reserved concurrency: $wanted of $pool unreserved in $region, leaving $((pool - wanted))" >&2
+}
+
 # ---- destroy: refuse up front rather than fail half-way
 bucket_outputs() { # the bucket outputs a stack has
   case "$1" in $lake_stack) echo lake_bucket athena_results_bucket ;; $model_stack) echo models_bucket ;; esac
 }
-bucket_has_objects() {
-  aws s3api list-object-versions --bucket "$1" --max-items 1 --region "$region" --output json |
-    node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>{const j=s.trim()?JSON.parse(s):{};process.exit((j.Versions?.length||0)+(j.DeleteMarkers?.length||0)>0?0:1)})'
+# A bucket output's value; empty when the state has no such output (the bucket was never created).
+bucket_output() {
+  local value
+  if value=$(tf_output "$1" "$2" 2>"$errfile"); then echo "$value"; return; fi
+  case "$(cat "$errfile")" in *"Output \"$2\" not found"*|*"No outputs found"*) return ;; esac
+  echo "cannot destroy, nothing was changed: 'terraform output $2' of $1 failed: $(cat "$errfile")" >&2
+  return 1
 }
-# Addresses of the resources that guard every bucket, from the synthesized JSON.
+# Prints yes when the bucket holds any object version or delete marker, no when it holds none or
+# is gone (NoSuchBucket); any other error (AccessDenied, expired credentials, ...) stops the teardown.
+bucket_has_objects() {
+  local listing
+  if ! listing=$(aws s3api list-object-versions --bucket "$1" --max-items 1 --region "$region" --output json 2>"$errfile"); then
+    case "$(cat "$errfile")" in *NoSuchBucket*) echo no; return ;; esac
+    echo "cannot destroy, nothing was changed: cannot tell whether s3://$1 holds objects: $(cat "$errfile")" >&2
+    return 1
+  fi
+  printf '%s' "$listing" | node -e '
+    let s = "";
+    process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      let j;
+      try { j = s.trim() ? JSON.parse(s) : {}; } catch { console.error(`unreadable answer from aws s3api list-object-versions: ${s.slice(0, 200)}`); process.exit(1); }
+      console.log((j.Versions?.length || 0) + (j.DeleteMarkers?.length || 0) > 0 ? "yes" : "no");
+    });' || { echo "cannot destroy, nothing was changed: cannot tell whether s3://$1 holds objects" >&2; return 1; }
+}
+# The guards (public-access block, TLS-only policy, versioning) of the buckets still in the state,
+# as -target arguments. A guard whose bucket is gone is left out: -target pulls a resource's
+# dependencies, so targeting it would create its destroyed bucket again.
 guard_targets() {
   node -e '
-    const r = require(require("node:path").resolve(process.argv[1])).resource;
-    for (const type of ["aws_s3_bucket_public_access_block", "aws_s3_bucket_policy"]) for (const name of Object.keys(r[type] ?? {})) console.log(`-target=${type}.${name}`);' "$(stack_dir "$1")/cdk.tf.json"
+    const [file, state] = process.argv.slice(1);
+    const r = require(require("node:path").resolve(file)).resource;
+    const standing = new Set(state.split("\n").filter((a) => a.startsWith("aws_s3_bucket.")).map((a) => a.slice("aws_s3_bucket.".length)));
+    for (const type of ["aws_s3_bucket_public_access_block", "aws_s3_bucket_policy", "aws_s3_bucket_versioning"])
+      for (const [name, body] of Object.entries(r[type] ?? {})) {
+        const bucket = /^\$\{aws_s3_bucket\.([^.}]+)\./.exec(body.bucket)?.[1];
+        if (bucket !== undefined && standing.has(bucket)) console.log(`-target=${type}.${name}`);
+      }' "$(stack_dir "$1")/cdk.tf.json" "$2"
 }
 bucket_targets() {
   node -e 'const r = require(require("node:path").resolve(process.argv[1])).resource; for (const name of Object.keys(r.aws_s3_bucket ?? {})) console.log(`-target=aws_s3_bucket.${name}`);' "$(stack_dir "$1")/cdk.tf.json"
 }
 
 destroy_stacks() {
-  local stack bucket name nonempty=() live=()
+  local stack bucket name state has nonempty=() live=()
   for stack in $model_stack $lake_stack; do
     tf_init "$stack"
-    if ! tf_has_state "$stack"; then echo "$stack: nothing deployed" >&2; continue; fi
+    state=$(tf_state_list "$stack") || { echo "cannot destroy, nothing was changed." >&2; exit 1; }
+    if [ -z "$state" ]; then echo "$stack: nothing deployed" >&2; continue; fi
     live+=("$stack")
     for name in $(bucket_outputs "$stack"); do
-      bucket=$(tf_output "$stack" "$name" 2>/dev/null || true)
-      [ -n "$bucket" ] && bucket_has_objects "$bucket" && nonempty+=("$bucket")
+      bucket=$(bucket_output "$stack" "$name") || exit 1
+      [ -n "$bucket" ] || continue
+      has=$(bucket_has_objects "$bucket") || exit 1
+      [ "$has" = yes ] && nonempty+=("$bucket")
     done
   done
   if [ ${#nonempty[@]} -gt 0 ] && [ "${BREWLAKE_FORCE_DESTROY:-}" != 1 ]; then
@@ -142,9 +223,14 @@ destroy_stacks() {
     fi
     if ! "$tf" -chdir="$dir" destroy -input=false ${approve[@]+"${approve[@]}"}; then
       # Terraform removes a bucket's guards before the bucket: put them back on whatever is left.
-      echo "$stack: destroy failed; restoring the public-access block and TLS-only policy of every bucket still standing" >&2
-      # shellcheck disable=SC2046 # one -target=address per line, no spaces in addresses
-      "$tf" -chdir="$dir" apply -input=false -auto-approve $(guard_targets "$stack") >&2 || echo "$stack: restoring the bucket guards failed too: run 'make deploy_infra' to put them back" >&2
+      echo "$stack: destroy failed; restoring the public-access block, TLS-only policy and versioning of every bucket still standing" >&2
+      local standing targets
+      if standing=$(tf_state_list "$stack") && targets=$(guard_targets "$stack" "$standing"); then
+        # shellcheck disable=SC2086 # one -target=address per line, no spaces in addresses
+        [ -z "$targets" ] || "$tf" -chdir="$dir" apply -input=false -auto-approve $targets >&2 || echo "$stack: restoring the bucket guards failed too: run 'make deploy_infra' to put them back" >&2
+      else
+        echo "$stack: could not tell which buckets still stand: run 'make deploy_infra' to put their guards back" >&2
+      fi
       exit 1
     fi
   done
@@ -186,6 +272,7 @@ case "$action" in
       echo "cannot deploy the model, nothing was changed: the lake stack is not deployed in $region (no athena_workgroup/glue_database output). Run 'make deploy_infra' first." >&2
       exit 1
     fi
+    check_concurrency_quota
     tf_init $model_stack
     "$tf" -chdir="$(stack_dir $model_stack)" apply -input=false ${approve[@]+"${approve[@]}"}
     # Read after the apply that creates them.

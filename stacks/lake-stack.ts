@@ -67,7 +67,7 @@ export class LakeStack extends TerraformStack {
     super(scope, id);
     const names = lakeNames(config.namePrefix);
     addAwsProvider(this, config.region);
-    addStateBackend(this, config.state);
+    addStateBackend(this, config);
     const account = new DataAwsCallerIdentity(this, 'account');
 
     // ---- storage: one lake bucket (its keys are the local lake folder's), Athena results

@@ -20,10 +20,19 @@ export const targetVersions: { readonly terraform: string; readonly opentofu: st
 /** `cdktf.out`, or CDKTF_OUTDIR (the variable cdktn itself reads; stacks/deploy.sh honours it too). */
 export const defaultOutdir = process.env.CDKTF_OUTDIR || 'cdktf.out';
 
+/**
+ * The JSON's `required_version`: one constraint both binaries check against their own version
+ * (OpenTofu reads `required_version` too), so an older terraform or tofu stops at `init`
+ * instead of ignoring `use_lockfile` or failing later.
+ */
+export function requiredVersion(versions: typeof targetVersions = targetVersions): string {
+  if (versions.terraform !== versions.opentofu) throw new Error(`cdktf.json targetVersions: terraform (${versions.terraform}) and opentofu (${versions.opentofu}) differ, but the JSON's required_version is one constraint for both`);
+  return versions.terraform.replace(/^>=\s*/, '>= ');
+}
+
 export function buildApp(config = readStackConfig(), outdir = defaultOutdir): App {
   const app = new App({ outdir, skipValidation: false, context: { targetVersions } });
-  new LakeStack(app, stackIds.lake, config);
-  new ModelStack(app, stackIds.model, config);
+  for (const stack of [new LakeStack(app, stackIds.lake, config), new ModelStack(app, stackIds.model, config)]) stack.addOverride('terraform.required_version', requiredVersion());
   return app;
 }
 

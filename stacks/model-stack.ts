@@ -28,7 +28,7 @@ export class ModelStack extends TerraformStack {
   constructor(scope: Construct, id: string, config: StackConfig) {
     super(scope, id);
     addAwsProvider(this, config.region);
-    addStateBackend(this, config.state);
+    addStateBackend(this, config);
     const account = new DataAwsCallerIdentity(this, 'account');
     // The prediction log's stream lives in the lake stack, under its conventional name.
     const names = lakeNames(config.namePrefix);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { serveLambdaEnv } from '../stacks/lambda-environment';
 import { readStackConfig } from '../stacks/config';
 import { repoRoot } from '../stacks/lambda-bundle';
-import { stackIds } from '../stacks/main';
+import { buildApp, stackIds } from '../stacks/main';
 import { applySkips, readCheckovSkips, runCheckov } from './checkov-scan';
 import { motoGaps } from './moto-gaps';
 import { startMotoServer } from './moto-server';
@@ -20,7 +20,7 @@ import { describeOrigin, pinnedProvider, providerMirror, terraformCliConfig } fr
 import { checkIngest, checkPromoteAndRollback, checkServeLambda, checkTrainOnAthena, sdkEnvironment, type AwsUnderTest, type CheckResult } from './sdk-checks';
 import { createStandIns } from './sdk-stand-ins';
 import { formatSummary, type SummaryRow } from './summary';
-import { prepareStack, stackDown, stackUp, stateResources, terraformEnv, emptyBuckets, liftSdkBlockers, type GapHit, type StackRun, type StackUpResult, type Terraform } from './terraform-stack';
+import { deleteDeleteMarkers, liftSdkBlockers, prepareStack, recordForceDestroy, stackDown, stackUp, stateResources, terraformEnv, type GapHit, type StackRun, type StackUpResult, type Terraform } from './terraform-stack';
 
 const started = performance.now();
 const say = (line: string) => process.stderr.write(`verify_aws [${Math.round((performance.now() - started) / 1000)} s] ${line}\n`);
@@ -72,7 +72,7 @@ const workRoot = mkdtempSync(join(tmpdir(), 'brewlake-verify-aws-'));
 const sdkResults: CheckResult[] = [];
 const gapsSeen: { address: string; reason: string }[] = [];
 const gapReason = (hit: GapHit) =>
-  `${hit.gap.api}${hit.attribute ? ` (${hit.attribute} not read back)` : hit.gap.kind === 'delete' ? ' (not deletable: removed from state before destroy)' : hit.gap.kind === 'blocks-sdk' ? ' (applied, read back, then lifted before the SDK checks)' : ''}`;
+  `${hit.gap.api}${hit.attribute ? ` (${hit.attribute} not read back)` : hit.gap.kind === 'delete' ? ' (not deletable: removed from state before destroy)' : hit.gap.kind === 'blocks-sdk' ? ' (applied, read back, then lifted before the SDK checks)' : hit.gap.kind === 'force-destroy' ? ' (its delete markers deleted through the SDK before the forced destroy)' : ''}`;
 
 /** The serving Lambda in a synthesized stack: the one whose environment names the models bucket. */
 function serveLambda(stackDir: string): { filename: string; name: string } {
@@ -168,16 +168,29 @@ try {
       for (const name of ['ingest → Kinesis → GetRecords', 'train --engine athena → S3 registry', 'promote, roll back (conditional writes)', 'serving Lambda bundle (S3, SSM, Firehose)']) sdkResults.push({ name, pass: false, detail: 'not run: the stacks did not apply', seconds: 0 });
     }
 
+    // The teardown users run: BREWLAKE_FORCE_DESTROY=1 synthesizes the buckets with force_destroy,
+    // records that with apply -target on the buckets, then destroys (stacks/deploy.sh destroy_stacks).
+    // The buckets still hold what the SDK checks wrote: models, prediction logs, delete markers.
+    const forcedOut = join(workRoot, 'forced');
+    buildApp({ ...config, forceDestroy: true }, forcedOut).synth();
     for (const [stack, up] of [[model, modelUp], [lake, lakeUp]] as const) {
       if (!up) {
         row('NOT RUN', `${stack.stack} destroy clean`, 'not applied');
         continue;
       }
-      const emptied = await emptyBuckets(tf, stack);
-      say(`${stack.stack}: destroy (${emptied} object version(s) the checks left emptied from its buckets first) ...`);
+      const markers = await deleteDeleteMarkers(tf, stack);
+      gapsSeen.push(...markers.map((hit) => ({ address: hit.address, reason: gapReason(hit) })));
+      const forced = await recordForceDestroy(tf, stack, join(forcedOut, 'stacks', stack.stack, 'cdk.tf.json'));
+      if (!forced.ok) {
+        row('FAIL', `${stack.stack} destroy clean`, `no: BREWLAKE_FORCE_DESTROY's path: ${forced.reason}`);
+        continue;
+      }
+      say(`${stack.stack}: force_destroy recorded on ${forced.buckets.length} bucket(s); destroy ...`);
       const down = await stackDown(tf, stack);
       gapsSeen.push(...down.deleteGaps.map((hit) => ({ address: hit.address, reason: gapReason(hit) })));
-      row(down.destroyClean ? 'pass' : 'FAIL', `${stack.stack} destroy clean`, down.destroyClean ? `yes: state empty (${down.seconds.toFixed(0)} s)` : `no: ${down.reason}`);
+      const markerCount = markers.reduce((n, hit) => n + (hit.count ?? 0), 0);
+      const how = `through BREWLAKE_FORCE_DESTROY's path: force_destroy recorded on ${forced.buckets.length} bucket(s), the provider deleted their objects${markerCount ? ` (${markerCount} delete marker(s) first through the SDK: moto gap)` : ''}`;
+      row(down.destroyClean ? 'pass' : 'FAIL', `${stack.stack} destroy clean`, down.destroyClean ? `yes: state empty, ${how} (${down.seconds.toFixed(0)} s)` : `no: ${down.reason}`);
     }
   }
 } catch (error) {

@@ -14,12 +14,16 @@
  * - `blocks-sdk`: applied and checked on the second plan, but moto then refuses the SDK checks'
  *   requests that AWS would allow; it is lifted through the SDK before those checks (destroy
  *   then finds it gone, as it would after a manual delete).
+ * - `force-destroy`: the forced teardown (`BREWLAKE_FORCE_DESTROY=1`'s path) fails in moto on
+ *   one kind of object; only those objects are deleted through the SDK before the destroy, the
+ *   rest is left to the provider's `force_destroy`.
  */
 export type MotoGap =
   | { readonly kind: 'create'; readonly resourceType: string; readonly api: string; readonly symptom: string }
   | { readonly kind: 'read-back'; readonly resourceType: string; readonly attribute: string; readonly api: string; readonly symptom: string }
   | { readonly kind: 'delete'; readonly resourceType: string; readonly api: string; readonly symptom: string }
-  | { readonly kind: 'blocks-sdk'; readonly resourceType: string; readonly api: string; readonly symptom: string };
+  | { readonly kind: 'blocks-sdk'; readonly resourceType: string; readonly api: string; readonly symptom: string }
+  | { readonly kind: 'force-destroy'; readonly resourceType: string; readonly api: string; readonly symptom: string };
 
 export const motoGaps: readonly MotoGap[] = [
   {
@@ -57,6 +61,13 @@ export const motoGaps: readonly MotoGap[] = [
     api: 's3:GetObject/PutObject under a bucket policy with a Condition',
     symptom:
       "moto 5.2.5 takes a statement whose Condition does not match for an explicit deny (iam/access_control.py), so the TLS-only statement (Deny s3:* if aws:SecureTransport is false) refuses every object request with an empty 403",
+  },
+  {
+    kind: 'force-destroy',
+    resourceType: 'aws_s3_bucket',
+    api: 's3:DeleteObjects of a version of a key that has a delete marker, in a bucket whose versioning is suspended',
+    symptom:
+      "Terraform suspends versioning when it destroys aws_s3_bucket_versioning, before the bucket; force_destroy's DeleteObjects then answers 500 in moto 5.2.5 (AttributeError: 'FakeDeleteMarker' object has no attribute 'dispose', moto/s3/utils.py:132). The delete markers are deleted through the SDK first, while versioning is on; that the provider deletes delete markers is not verified",
   },
   {
     kind: 'delete',

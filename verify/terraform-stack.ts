@@ -79,6 +79,8 @@ export interface GapHit {
   readonly gap: MotoGap;
   /** The attribute, for a read-back gap. */
   readonly attribute?: string;
+  /** How many objects the workaround handled, for a force-destroy gap. */
+  readonly count?: number;
 }
 
 interface PlanJson {
@@ -323,24 +325,81 @@ export async function liftSdkBlockers(tf: Terraform, stack: StackRun): Promise<G
   return hits;
 }
 
+/** The stack's buckets in its state: address and bucket name. */
+async function stateBuckets(tf: Terraform, stack: StackRun): Promise<{ address: string; bucket: string }[]> {
+  return (await stateResources(tf, stack)).filter((r) => r.type === 'aws_s3_bucket').map((r) => ({ address: r.address, bucket: String(r.values.bucket) }));
+}
+
 /**
- * Empties every bucket of the stack (each object version and delete marker), as docs/deploy.md
- * tells an operator to before `make destroy`: S3 refuses to delete a bucket holding objects,
- * and the SDK checks leave models and prediction logs behind. Returns how many were deleted.
+ * The one workaround of the forced teardown (moto gap `force-destroy`, verify/moto-gaps.ts):
+ * deletes each bucket's delete markers through S3's API while its versioning is still on, and
+ * nothing else. Every object version is left for the provider's `force_destroy`, which deletes
+ * them after Terraform has suspended the versioning, where moto 5.2.5 fails on a delete marker.
  */
-export async function emptyBuckets(tf: Terraform, stack: StackRun): Promise<number> {
-  const s3 = new S3Client({});
-  let deleted = 0;
-  for (const resource of await stateResources(tf, stack)) {
-    if (resource.type !== 'aws_s3_bucket') continue;
-    const Bucket = String(resource.values.bucket);
-    for (;;) {
-      const page = await s3.send(new ListObjectVersionsCommand({ Bucket }));
-      const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
-      if (objects.length === 0) break;
-      await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: objects.slice(0, 1000) } }));
-      deleted += Math.min(objects.length, 1000);
+export async function deleteDeleteMarkers(tf: Terraform, stack: StackRun, s3: S3Client = new S3Client({})): Promise<GapHit[]> {
+  const gap = stack.gaps.find((g) => g.kind === 'force-destroy' && g.resourceType === 'aws_s3_bucket');
+  if (!gap) return [];
+  const hits: GapHit[] = [];
+  for (const { address, bucket: Bucket } of await stateBuckets(tf, stack)) {
+    let deleted = 0;
+    for (let KeyMarker: string | undefined, VersionIdMarker: string | undefined; ; ) {
+      const page = await s3.send(new ListObjectVersionsCommand({ Bucket, KeyMarker, VersionIdMarker }));
+      const markers = (page.DeleteMarkers ?? []).map((m) => ({ Key: m.Key!, VersionId: m.VersionId }));
+      for (let i = 0; i < markers.length; i += 1000) {
+        const answer = await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: markers.slice(i, i + 1000) } }));
+        if (answer.Errors?.length) throw new Error(`deleting the delete markers of s3://${Bucket}: ${answer.Errors.map((e) => `${e.Key}: ${e.Code}`).join(', ')}`);
+      }
+      deleted += markers.length;
+      if (!page.IsTruncated) break;
+      [KeyMarker, VersionIdMarker] = [page.NextKeyMarker, page.NextVersionIdMarker];
     }
+    if (deleted > 0) hits.push({ address, gap, attribute: undefined, count: deleted });
   }
-  return deleted;
+  return hits;
+}
+
+/**
+ * What the forced synth (`BREWLAKE_FORCE_DESTROY=1`) changes in a stack: the addresses of the
+ * buckets it switches to `force_destroy`. Anything else differing (the backend aside, which the
+ * verify override replaces) is an error: the forced teardown must destroy what was applied.
+ */
+export function forceDestroyChanges(applied: StackJson, forced: StackJson): string[] {
+  const comparable = (json: StackJson, forceDestroy: boolean) => {
+    const copy = structuredClone(json) as StackJson & { terraform?: { backend?: unknown } };
+    if (copy.terraform) delete copy.terraform.backend;
+    for (const bucket of Object.values(copy.resource?.aws_s3_bucket ?? {})) (bucket as { force_destroy?: boolean }).force_destroy = forceDestroy;
+    return copy;
+  };
+  if (!isDeepStrictEqual(comparable(applied, true), comparable(forced, true))) throw new Error('the forced synth differs from the applied stack in more than its buckets\' force_destroy');
+  return Object.entries(forced.resource?.aws_s3_bucket ?? {})
+    .filter(([name, body]) => (body as { force_destroy?: boolean }).force_destroy === true && (applied.resource?.aws_s3_bucket?.[name] as { force_destroy?: boolean } | undefined)?.force_destroy !== true)
+    .map(([name]) => `aws_s3_bucket.${name}`);
+}
+
+export interface ForceDestroyRecorded {
+  readonly ok: boolean;
+  readonly reason: string | undefined;
+  /** The buckets whose force_destroy the targeted apply recorded. */
+  readonly buckets: readonly string[];
+}
+
+/**
+ * `make destroy`'s forced path, as stacks/deploy.sh runs it: the forced synth's JSON takes the
+ * applied one's place, then `apply -target` on the buckets only records `force_destroy` in the
+ * state (an update in place: anything added or destroyed fails), so that the destroy after it
+ * deletes every object version with its bucket.
+ */
+export async function recordForceDestroy(tf: Terraform, stack: StackRun, forcedJsonPath: string): Promise<ForceDestroyRecorded> {
+  const jsonPath = join(stack.dir, 'cdk.tf.json');
+  const forcedText = readFileSync(forcedJsonPath, 'utf8');
+  const buckets = forceDestroyChanges(JSON.parse(readFileSync(jsonPath, 'utf8')) as StackJson, JSON.parse(forcedText) as StackJson);
+  if (buckets.length === 0) return { ok: false, reason: 'the forced synth sets force_destroy on no bucket', buckets };
+  writeFileSync(jsonPath, forcedText);
+  const apply = await run(tf, stack.dir, ['apply', '-input=false', '-no-color', '-auto-approve', ...buckets.map((b) => `-target=${b}`)], `${stack.stack}-7-force-destroy-apply`);
+  if (apply.code !== 0) return { ok: false, reason: `apply -target on the buckets failed: ${firstError(apply)}`, buckets };
+  const counts = /Resources: (\d+) added, (\d+) changed, (\d+) destroyed/.exec(apply.output);
+  if (!counts || counts[1] !== '0' || counts[3] !== '0' || Number(counts[2]) !== buckets.length) {
+    return { ok: false, reason: `apply -target on the buckets should change exactly the ${buckets.length} bucket(s) in place: ${counts?.[0] ?? 'no summary line'}`, buckets };
+  }
+  return { ok: true, reason: undefined, buckets };
 }
