@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliBuildIsCurrent, codeCacheDir, distCliDir } from './cli-build-state.mjs';
 import { requireWithCodeCache } from './code-cache.mjs';
+import { startDuckDbWarm } from './duckdb-warm-start.mjs';
 
 // The AWS SDK warns on every run under Node 20 that future releases will need Node 22 (the
 // Lambdas already run 22). Said once in the README; here it would bury the command's output.
@@ -39,4 +40,8 @@ function commandName() {
   return 'brewlake';
 }
 
-requireWithCodeCache(join(distCliDir, 'brewlake.cjs'), codeCacheDir, commandName());
+const command = commandName();
+const closeUnusedDatabase = startDuckDbWarm(command, process.argv.slice(3));
+const { done } = requireWithCodeCache(join(distCliDir, 'brewlake.cjs'), codeCacheDir, command);
+await done;
+await closeUnusedDatabase();

@@ -42,10 +42,12 @@ const moduleEntries = {
 const besideFolders = { queries: 'glue/queries' };
 
 /**
- * Packages bundled in all the same: DuckDB's JavaScript API is ~100 CommonJS files, which Node
- * would find and parse one by one on every query (its native binding stays external).
+ * Packages bundled in all the same, so that their compiled code is in the code cache with ours:
+ * DuckDB's JavaScript API (~180 CommonJS files Node would find and parse one by one on every
+ * query; its native binding stays external, one copy shared with bin/duckdb-warm-start.mjs)
+ * and commander, which every command loads.
  */
-const bundledPackages = ['@duckdb/node-api'];
+const bundledPackages = ['@duckdb/node-api', 'commander'];
 
 const packagesExceptJson = {
   name: 'packages-except-json',

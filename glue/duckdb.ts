@@ -34,6 +34,7 @@ import {
   StatementType,
   type Json,
 } from '@duckdb/node-api';
+import type { Database } from '@duckdb/node-bindings';
 import { listTableFiles } from './lake-files';
 import { explainedStatement, splitStatements } from './sql-statements';
 import {
@@ -97,12 +98,28 @@ function mentions(sql: string, name: string): boolean {
   return new RegExp(`(^|[^A-Za-z0-9_$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_$])`, 'i').test(sql);
 }
 
+/** Where bin/duckdb-warm-start.mjs leaves the in-memory database it began opening while the command loaded. */
+const warmDatabaseKey = Symbol.for('brewlake.duckdb.warm-database');
+
+/** The database the launcher began opening, taken once (the next engine opens its own), or undefined. */
+async function takeWarmDatabase(): Promise<DuckDBInstance | undefined> {
+  const slots = globalThis as unknown as Record<symbol, Promise<Database> | undefined>;
+  const opening = slots[warmDatabaseKey];
+  if (!opening) return undefined;
+  delete slots[warmDatabaseKey];
+  try {
+    return new DuckDBInstance(await opening);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Opens an in-memory DuckDB with the lake's views over `lakeDir` (which need not exist yet). */
 export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions = {}): Promise<DuckDbLakeEngine> {
   const root = resolve(lakeDir);
   const tables = options.tables ?? lakeTables;
   // Parquet footers read once per file, not once per statement: a compacted lake is one file an hour.
-  const instance = await DuckDBInstance.create(':memory:');
+  const instance = (await takeWarmDatabase()) ?? (await DuckDBInstance.create(':memory:'));
   const connection = await instance.connect();
   // DuckDB adds its spill folder to the directories a locked engine may use, and by default
   // that is `.tmp/` in the working directory: a private folder (created only if a query
