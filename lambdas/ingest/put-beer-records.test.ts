@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { maxJsonNesting, unreadableLineReason } from '../../glue/lake-text';
 import type { CollectedBeer } from '../punkapi/beer-source';
-import { beerRecord, chunkEntries, putBeerRecords, putRecordsLimits, PutRecordsIncomplete, RecordTooLarge } from './put-beer-records';
+import { beerRecord, chunkEntries, putBeerRecords, putRecordsLimits, PutRecordsIncomplete } from './put-beer-records';
 
 /** A Kinesis client stubbed at the SDK boundary: `answer` decides each entry's fate per call. */
 function stubKinesis(answer: (records: PutRecordsCommandInput['Records'], call: number) => PutRecordsCommandOutput | Error) {
@@ -99,11 +99,13 @@ describe('putBeerRecords', () => {
     expect(partial.notPut.map((b) => b.id)).toEqual([3, ...batch.slice(500).map((b) => b.id)]);
   });
 
-  it('refuses a record over 1 MiB before writing anything', async () => {
+  it('skips a record over 1 MiB with its size, and writes the rest of the batch (one huge beer never blocks a backfill)', async () => {
     const { client, calls } = stubKinesis((records) => ok(records));
-    const batch = [...beers(2), { id: 99, name: 'huge', pad: 'x'.repeat(putRecordsLimits.bytesPerRecord) }];
-    await expect(putBeerRecords(client, 's', batch)).rejects.toBeInstanceOf(RecordTooLarge);
-    expect(calls).toHaveLength(0);
+    const batch = [...beers(2), { id: 99, name: 'huge', pad: 'x'.repeat(putRecordsLimits.bytesPerRecord) }, ...beers(3).slice(2)];
+    const summary = await putBeerRecords(client, 's', batch);
+    expect(summary.put).toBe(3);
+    expect(summary.skipped).toEqual([{ id: 99, reason: expect.stringMatching(/^record is \d+ bytes, over Kinesis's 1048576-byte limit$/) }]);
+    expect(calls.flat()).toEqual(batch.filter((b) => b.id !== 99).map((b) => String(b.id)));
   });
 });
 

@@ -29,20 +29,16 @@ export interface PutSummary {
   readonly retriedEntries: number;
   /** Beers whose text held a lone UTF-16 surrogate, written as U+FFFD: the beer id and the first such field. */
   readonly repairedText: ReadonlyArray<{ readonly id: number; readonly field: string }>;
-  /** Beers the lake cannot hold (nested deeper than glue/lake-text's limit): not written, the rest of the batch is. */
+  /**
+   * Beers the stream or the lake cannot hold (a record over Kinesis's 1 MiB, or nested deeper
+   * than glue/lake-text's limit): not written, each with its reason; the rest of the batch is.
+   */
   readonly skipped: ReadonlyArray<SkippedBeer>;
 }
 
 export interface SkippedBeer {
   readonly id: number;
   readonly reason: string;
-}
-
-export class RecordTooLarge extends Error {
-  override readonly name = 'RecordTooLarge';
-  constructor(readonly beerId: number, readonly bytes: number) {
-    super(`beer ${beerId}: record is ${bytes} bytes, over Kinesis's ${putRecordsLimits.bytesPerRecord}-byte limit; nothing was written`);
-  }
 }
 
 export class PutRecordsIncomplete extends Error {
@@ -110,19 +106,23 @@ export async function putBeerRecords(
   // Checked before any other walk over the beer: one nested 100,000 deep overflowed the stack
   // here and stopped the backfill at its page.
   const skipped: SkippedBeer[] = [];
-  const beers = batch.filter((beer) => {
+  const deepEnough = batch.filter((beer) => {
     const reason = tooDeepReason(beer);
     if (reason) skipped.push({ id: beer.id, reason });
     return reason === undefined;
   });
-  const entries = beers.map(beerRecord);
+  // A record Kinesis refuses would fail every call it is in, page after page: one beer that
+  // large (the upstream may answer up to 4 MiB) is skipped with its size, as a deep one is.
+  const sized = deepEnough.map((beer) => ({ beer, entry: beerRecord(beer) }));
+  for (const { beer, entry } of sized) {
+    if (entryBytes(entry) > putRecordsLimits.bytesPerRecord) skipped.push({ id: beer.id, reason: `record is ${entryBytes(entry)} bytes, over Kinesis's ${putRecordsLimits.bytesPerRecord}-byte limit` });
+  }
+  const kept = sized.filter(({ entry }) => entryBytes(entry) <= putRecordsLimits.bytesPerRecord);
+  const beers = kept.map(({ beer }) => beer);
+  const entries = kept.map(({ entry }) => entry);
   const repairedText = beers.flatMap((beer) => {
     const field = loneSurrogatePath(beer);
     return field === undefined ? [] : [{ id: beer.id, field }];
-  });
-  // Check every record before writing any: a batch fails whole, not half-written.
-  entries.forEach((e, i) => {
-    if (entryBytes(e) > putRecordsLimits.bytesPerRecord) throw new RecordTooLarge(beers[i]!.id, entryBytes(e));
   });
 
   let put = 0;
