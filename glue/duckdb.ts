@@ -118,7 +118,6 @@ async function takeWarmDatabase(): Promise<DuckDBInstance | undefined> {
 export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions = {}): Promise<DuckDbLakeEngine> {
   const root = resolve(lakeDir);
   const tables = options.tables ?? lakeTables;
-  // Parquet footers read once per file, not once per statement: a compacted lake is one file an hour.
   const instance = (await takeWarmDatabase()) ?? (await DuckDBInstance.create(':memory:'));
   const connection = await instance.connect();
   // DuckDB adds its spill folder to the directories a locked engine may use, and by default
@@ -127,6 +126,7 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
   // (Named without node:crypto, whose start-up alone is ~15 ms of a one-query command.)
   const spillDir = join(tmpdir(), `brewlake-duckdb-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
   const settings = [
+    // Parquet footers read once per file, not once per statement: a compacted lake is one file a day.
     'set parquet_metadata_cache = true',
     `set temp_directory = ${sqlString(spillDir)}`,
     // Every extension the lake needs (json, parquet, icu) is built in: none is fetched from the
@@ -169,7 +169,7 @@ export async function openDuckDbLake(lakeDir: string, options: DuckDbLakeOptions
     }
     if (statements.length === 0) return;
     // One round trip for them all: each statement on its own costs a hop to DuckDB's thread
-    // and back, which a one-query command (`brewlake query`) pays a dozen times at start.
+    // and back, which a one-query command (`npx brewlake query`) paid a dozen times at start.
     await connection.run(statements.join(';\n'));
     for (const [name, signature] of signatures) viewFiles.set(name, signature);
   };
