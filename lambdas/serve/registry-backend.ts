@@ -207,16 +207,12 @@ function judgement(input: {
   judgedOn: ReferenceRows;
 }): { promote: boolean; reason: string } {
   const { state, force } = input;
-  const anyway = 'send force: true to promote it anyway';
+  /** A retrain that is not promoted on its own, for `why`: promoted only when forced. */
+  const unlessForced = (why: string) =>
+    force ? { promote: true, reason: `forced: ${why}` } : { promote: false, reason: `not promoted: ${why}; send force: true to promote it anyway` };
   if (state.kind === 'none') return { promote: true, reason: 'no version was promoted: the new one is' };
-  if (state.kind === 'broken') {
-    const why = `the promotion pointer is broken (${state.message}), so there is nothing to compare with`;
-    return force ? { promote: true, reason: `forced: ${why}` } : { promote: false, reason: `not promoted: ${why}; ${anyway}` };
-  }
-  if (state.kind === 'unloadable') {
-    const why = `the promoted version ${state.version} could not be loaded (${state.message}), so there is nothing to compare with`;
-    return force ? { promote: true, reason: `forced: ${why}` } : { promote: false, reason: `not promoted: ${why}; ${anyway}` };
-  }
+  if (state.kind === 'broken') return unlessForced(`the promotion pointer is broken (${state.message}), so there is nothing to compare with`);
+  if (state.kind === 'unloadable') return unlessForced(`the promoted version ${state.version} could not be loaded (${state.message}), so there is nothing to compare with`);
   // Judged on every set it is scored on: the part of the records held out, and the reference
   // set the submitter did not choose.
   const judged: Judged[] = [
@@ -226,15 +222,8 @@ function judgement(input: {
   const rmse = (j: Judged) => `RMSE ${j.candidate.rmse.toFixed(2)} ${j.current && j.candidate.rmse > j.current.rmse ? '>' : '<='} ${j.current?.rmse.toFixed(2)}`;
   const on = (list: readonly Judged[]) => list.map((j) => `${j.on} (${rmse(j)})`).join(' and ');
   const worseOn = judged.filter((j) => j.current !== null && j.candidate.rmse > j.current.rmse);
-  if (worseOn.length > 0) {
-    return force
-      ? { promote: true, reason: `forced: worse than ${state.version} on ${on(worseOn)}` }
-      : { promote: false, reason: `not promoted: worse than ${state.version} on ${on(worseOn)}; ${anyway}` };
-  }
-  if (!input.reference) {
-    // The held-out records came from the submission: records that are all noise pass that test.
-    const why = `not worse than ${state.version} on ${on(judged)} only, and there are no rows the submitter did not choose to judge it on (${input.judgedOn.missing})`;
-    return force ? { promote: true, reason: `forced: ${why}` } : { promote: false, reason: `not promoted: ${why}; ${anyway}` };
-  }
+  if (worseOn.length > 0) return unlessForced(`worse than ${state.version} on ${on(worseOn)}`);
+  // The held-out records came from the submission: records that are all noise pass that test.
+  if (!input.reference) return unlessForced(`not worse than ${state.version} on ${on(judged)} only, and there are no rows the submitter did not choose to judge it on (${input.judgedOn.missing})`);
   return { promote: true, reason: `not worse than ${state.version} on ${on(judged)}` };
 }
