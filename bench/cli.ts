@@ -64,10 +64,11 @@ export const cliBench: Bench = {
       const sql = 'select count(*) from beers';
       const [help, nodeStart] = medians([() => timed(process.execPath, [brewlake, '--help'], parent), () => timed(process.execPath, ['-e', '0'], parent)]);
       const catalog = join('lake', catalogFileName);
+      const binaryPath = duckdbBinary();
       const [query, launcher, binary] = medians([
         () => timed(process.execPath, [brewlake, 'query', '--lake', lake, sql], parent),
         () => timed(duckdbCli, [catalog, sql], parent),
-        () => timed(duckdbBinary(), [catalog, sql], parent),
+        () => timed(binaryPath, [catalog, sql], parent),
       ]);
       const queryRow = `bin/brewlake.mjs query "${sql}" (325 beers)`;
       return [
