@@ -145,7 +145,7 @@ export function formatTable(result: QueryResult, layout: TableLayout = {}): stri
   const shown = chooseShownColumns(floor, layout.width);
   const n = result.columns.length;
   // Indexes of the columns shown, with -1 for the hidden ones' `…` column.
-  const picked = shown.hidden === 0 ? [...natural.keys()] : [...natural.keys()].filter((i) => i < shown.left || i >= n - shown.right);
+  const picked = [...natural.keys()].filter((i) => i < shown.left || i >= n - shown.right);
   if (shown.hidden > 0) picked.splice(shown.left, 0, -1);
   const widthOf = (widths: readonly number[]) => picked.map((i) => (i < 0 ? hiddenColumnsMark.length : widths[i]!));
   const widths = fitColumnWidths(widthOf(natural), layout.width, widthOf(floor));
