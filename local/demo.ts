@@ -196,7 +196,7 @@ const describeError = (error: unknown) => (error instanceof Error ? `${error.nam
 export const describeOutage = (outage: ReadOutage): string =>
   outage.kind === 'started'
     ? `${outage.deliveryStream}: Kinesis not answering (${outage.error}); retrying until it is back, nothing is lost`
-    : `${outage.deliveryStream}: Kinesis back after ${(outage.downMs / 1000).toFixed(1)} s (${outage.failedReads} failed reads); delivering what was put meanwhile`;
+    : `${outage.deliveryStream}: Kinesis back after ${seconds(outage.downMs)} (${outage.failedReads} failed reads); delivering what was put meanwhile`;
 
 const deliveredCount = (s: LakeDeliveryStats) =>
   Math.min(s.raw.recordsDelivered + s.raw.recordsFailed, s.cleaned.recordsDelivered + s.cleaned.recordsFailed + s.cleaned.recordsDropped);
