@@ -113,13 +113,18 @@ export async function putBeerRecords(
   });
   // A record Kinesis refuses would fail every call it is in, page after page: one beer that
   // large (the upstream may answer up to 4 MiB) is skipped with its size, as a deep one is.
-  const sized = deepEnough.map((beer) => ({ beer, entry: beerRecord(beer) }));
-  for (const { beer, entry } of sized) {
-    if (entryBytes(entry) > putRecordsLimits.bytesPerRecord) skipped.push({ id: beer.id, reason: `record is ${entryBytes(entry)} bytes, over Kinesis's ${putRecordsLimits.bytesPerRecord}-byte limit` });
+  const beers: CollectedBeer[] = [];
+  const entries: ReturnType<typeof beerRecord>[] = [];
+  for (const beer of deepEnough) {
+    const entry = beerRecord(beer);
+    const bytes = entryBytes(entry);
+    if (bytes > putRecordsLimits.bytesPerRecord) {
+      skipped.push({ id: beer.id, reason: `record is ${bytes} bytes, over Kinesis's ${putRecordsLimits.bytesPerRecord}-byte limit` });
+    } else {
+      beers.push(beer);
+      entries.push(entry);
+    }
   }
-  const kept = sized.filter(({ entry }) => entryBytes(entry) <= putRecordsLimits.bytesPerRecord);
-  const beers = kept.map(({ beer }) => beer);
-  const entries = kept.map(({ entry }) => entry);
   const repairedText = beers.flatMap((beer) => {
     const field = loneSurrogatePath(beer);
     return field === undefined ? [] : [{ id: beer.id, field }];
